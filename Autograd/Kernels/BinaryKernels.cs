@@ -1,0 +1,180 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Autograd.Kernels;
+
+/// <summary>An elementwise binary operation on spans, in the three forms broadcasting needs.</summary>
+internal interface IBinaryKernel
+{
+    /// <summary><c>destination[i] = f(x[i], y[i])</c>.</summary>
+    static abstract void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary><c>destination[i] = f(x[i], y)</c>.</summary>
+    static abstract void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary><c>destination[i] = f(x, y[i])</c>.</summary>
+    static abstract void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary><c>x + y</c>.</summary>
+internal readonly struct AddKernel : IBinaryKernel
+{
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Add(x, y, destination);
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Add(x, y, destination);
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Add(y, x, destination);
+}
+
+/// <summary><c>x - y</c>.</summary>
+internal readonly struct SubtractKernel : IBinaryKernel
+{
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Subtract(x, y, destination);
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Subtract(x, y, destination);
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Subtract(x, y, destination);
+}
+
+/// <summary><c>x * y</c>.</summary>
+internal readonly struct MultiplyKernel : IBinaryKernel
+{
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(x, y, destination);
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(x, y, destination);
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(y, x, destination);
+}
+
+/// <summary><c>x / y</c>.</summary>
+internal readonly struct DivideKernel : IBinaryKernel
+{
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(x, y, destination);
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(x, y, destination);
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(x, y, destination);
+}
+
+/// <summary>Runs a binary kernel over broadcast operands.</summary>
+internal static class Broadcast
+{
+    /// <summary>
+    /// <c>destination = f(x, y)</c> where x has <paramref name="xShape"/>, y has <paramref name="yShape"/> and
+    /// the destination has their broadcast shape <paramref name="outShape"/>.
+    /// </summary>
+    public static void Apply<TKernel, T>(
+        ReadOnlySpan<T> x, ReadOnlySpan<int> xShape,
+        ReadOnlySpan<T> y, ReadOnlySpan<int> yShape,
+        Span<T> destination, ReadOnlySpan<int> outShape)
+        where TKernel : IBinaryKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Fast paths: equal sizes and a single-element operand need no layout.
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+
+        if (x.Length == destination.Length && y.Length == destination.Length)
+        {
+            TKernel.Apply(x, y, destination);
+            return;
+        }
+
+        if (y.Length == 1 && x.Length == destination.Length)
+        {
+            TKernel.Apply(x, y[0], destination);
+            return;
+        }
+
+        if (x.Length == 1 && y.Length == destination.Length)
+        {
+            TKernel.Apply(x[0], y, destination);
+            return;
+        }
+
+        var layout = BroadcastLayout.Create(outShape, xShape, yShape);
+        int n = layout.RowLength;
+        bool xRow = layout.StrideX[^1] != 0;
+        bool yRow = layout.StrideY[^1] != 0;
+        var rows = layout.Rows();
+        while (rows.MoveNext())
+        {
+            Span<T> row = destination.Slice(rows.OffsetOut, n);
+            if (xRow && yRow)
+            {
+                TKernel.Apply(x.Slice(rows.OffsetX, n), y.Slice(rows.OffsetY, n), row);
+            }
+            else if (xRow)
+            {
+                TKernel.Apply(x.Slice(rows.OffsetX, n), y[rows.OffsetY], row);
+            }
+            else
+            {
+                TKernel.Apply(x[rows.OffsetX], y.Slice(rows.OffsetY, n), row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The VJP of broadcasting: sums <paramref name="gradient"/> (of <paramref name="outShape"/>) over the axes
+    /// along which an operand of <paramref name="targetShape"/> was broadcast, into <paramref name="destination"/>.
+    /// </summary>
+    public static void SumTo<T>(ReadOnlySpan<T> gradient, ReadOnlySpan<int> outShape,
+        Span<T> destination, ReadOnlySpan<int> targetShape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (destination.Length == gradient.Length)
+        {
+            gradient.CopyTo(destination);
+            return;
+        }
+
+        if (destination.Length == 1)
+        {
+            destination[0] = TensorPrimitives.Sum(gradient);
+            return;
+        }
+
+        destination.Clear();
+        if (gradient.IsEmpty)
+        {
+            return;
+        }
+
+        // x = the target (strides 0 where broadcast), y = the gradient itself (contiguous).
+        var layout = BroadcastLayout.Create(outShape, targetShape, outShape);
+        int n = layout.RowLength;
+        bool targetRow = layout.StrideX[^1] != 0;
+        var rows = layout.Rows();
+        while (rows.MoveNext())
+        {
+            ReadOnlySpan<T> row = gradient.Slice(rows.OffsetOut, n);
+            if (targetRow)
+            {
+                Span<T> target = destination.Slice(rows.OffsetX, n);
+                TensorPrimitives.Add(target, row, target);
+            }
+            else
+            {
+                destination[rows.OffsetX] += TensorPrimitives.Sum(row);
+            }
+        }
+    }
+}

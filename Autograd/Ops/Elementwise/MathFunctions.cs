@@ -1,0 +1,122 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Autograd.Kernels;
+
+namespace Autograd.Ops;
+
+/// <summary>−x: dx = −g.</summary>
+internal readonly struct NegateOp : IUnaryOp
+{
+    public string Name => "Negate";
+    public bool SavesInput => false;
+    public bool SavesOutput => false;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(x, y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(g, dx);
+}
+
+/// <summary>exp(x): dx = g · y.</summary>
+internal readonly struct ExpOp : IUnaryOp
+{
+    public string Name => "Exp";
+    public bool SavesInput => false;
+    public bool SavesOutput => true;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Exp(x, y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(g, y, dx);
+}
+
+/// <summary>ln(x): dx = g / x.</summary>
+internal readonly struct LogOp : IUnaryOp
+{
+    public string Name => "Log";
+    public bool SavesInput => true;
+    public bool SavesOutput => false;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(g, x, dx);
+}
+
+/// <summary>√x: dx = g / (2y).</summary>
+internal readonly struct SqrtOp : IUnaryOp
+{
+    public string Name => "Sqrt";
+    public bool SavesInput => false;
+    public bool SavesOutput => true;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sqrt(x, y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Divide(g, y, dx);
+        TensorPrimitives.Multiply(dx, T.CreateChecked(0.5), dx);
+    }
+}
+
+/// <summary>x^p for a constant p: dx = g · p · x^(p−1) (0 when p = 0, as in PyTorch).</summary>
+internal readonly struct PowOp(double exponent) : IUnaryOp
+{
+    public string Name => "Pow";
+    public bool SavesInput => true;
+    public bool SavesOutput => false;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (exponent == 2)
+        {
+            TensorPrimitives.Multiply(x, x, y);   // exact, and the common case (squares in losses)
+        }
+        else
+        {
+            TensorPrimitives.Pow(x, T.CreateChecked(exponent), y);
+        }
+    }
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (exponent == 0)
+        {
+            dx.Clear();
+            return;
+        }
+
+        if (exponent == 2)
+        {
+            TensorPrimitives.Multiply(g, x, dx);
+        }
+        else
+        {
+            TensorPrimitives.Pow(x, T.CreateChecked(exponent - 1), dx);
+            TensorPrimitives.Multiply(dx, g, dx);
+        }
+
+        TensorPrimitives.Multiply(dx, T.CreateChecked(exponent), dx);
+    }
+}
+
+/// <summary>|x|: dx = g · sign(x), sign(0) = 0.</summary>
+internal readonly struct AbsOp : IUnaryOp
+{
+    public string Name => "Abs";
+    public bool SavesInput => true;
+    public bool SavesOutput => false;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Abs(x, y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.AbsBackward(x, g, dx);
+}
