@@ -1,0 +1,68 @@
+namespace Autograd.NN;
+
+/// <summary>
+/// Inverted dropout, PyTorch's <c>nn.Dropout(p)</c>: in training mode each element is zeroed with
+/// probability <see cref="P"/> and the survivors are scaled by 1/(1−p), so the expectation is
+/// unchanged; in evaluation mode it is the identity. The mask is a constant, so the gradient flows
+/// through the same multiplication.
+/// </summary>
+public sealed class Dropout : Module
+{
+    private readonly SplitMix64 _random;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="p">Probability of zeroing an element, in [0, 1].</param>
+    /// <param name="seed">Seed of the masks (successive calls draw successive masks); null draws one at random.</param>
+    public Dropout(double p = 0.5, int? seed = null)
+    {
+        if (!(p >= 0 && p <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability has to be between 0 and 1.");
+        }
+
+        P = p;
+        _random = Init.CreateRandom(seed);
+    }
+
+    /// <summary>Probability of zeroing an element.</summary>
+    public double P { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsTraining || P == 0)
+        {
+            return input;
+        }
+
+        var keep = 1 - P;
+        var scale = keep > 0 ? 1 / keep : 0;
+        Tensor mask;
+        if (input.DType == DType.Float32)
+        {
+            var values = new float[input.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = _random.NextDouble() < keep ? (float)scale : 0f;
+            }
+
+            mask = Tensor.FromArray(values, input.Shape);
+        }
+        else
+        {
+            var values = new double[input.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = _random.NextDouble() < keep ? scale : 0d;
+            }
+
+            mask = Tensor.FromArray(values, input.Shape);
+        }
+
+        return input * mask;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Dropout(p={P})";
+}
