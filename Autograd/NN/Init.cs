@@ -65,7 +65,7 @@ public static class Init
         if (shape.Length < 2)
         {
             throw new ArgumentException(
-                $"Fan in and fan out cannot be computed for a tensor with fewer than 2 axes (shape {Module.ShapeText(shape)}).",
+                $"Fan in and fan out cannot be computed for a tensor with fewer than 2 axes (shape {ShapeText.Format(shape)}).",
                 nameof(tensor));
         }
 

@@ -134,7 +134,7 @@ public abstract class Module
             }
             else if (!source.Shape.AsSpan().SequenceEqual(parameter.Shape))
             {
-                problems.Add($"size mismatch for '{name}': the state has shape {ShapeText(source.Shape)}, the module {ShapeText(parameter.Shape)}");
+                problems.Add($"size mismatch for '{name}': the state has shape {ShapeText.Format(source.Shape)}, the module {ShapeText.Format(parameter.Shape)}");
             }
             else if (source.DType != parameter.DType)
             {
@@ -249,6 +249,4 @@ public abstract class Module
             source.ToArray<double>().CopyTo(destination.Span<double>());
         }
     }
-
-    internal static string ShapeText(int[] shape) => "[" + string.Join(", ", shape) + "]";
 }

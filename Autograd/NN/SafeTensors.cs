@@ -276,16 +276,16 @@ public static class SafeTensors
         {
             if (dimension > int.MaxValue)
             {
-                throw Bad(path, $"tensor '{name}': dimension {dimension} of shape {ShapeText(shape)} is too large");
+                throw Bad(path, $"tensor '{name}': dimension {dimension} of shape {FormatShape(shape)} is too large");
             }
 
             count = count <= long.MaxValue / Math.Max(dimension, 1) ? count * dimension : throw Bad(path,
-                $"tensor '{name}': shape {ShapeText(shape)} has too many elements");
+                $"tensor '{name}': shape {FormatShape(shape)} has too many elements");
         }
 
         if (count > int.MaxValue)
         {
-            throw Bad(path, $"tensor '{name}': shape {ShapeText(shape)} has too many elements");
+            throw Bad(path, $"tensor '{name}': shape {FormatShape(shape)} has too many elements");
         }
 
         var (begin, end) = (offsets[0], offsets[1]);
@@ -298,7 +298,7 @@ public static class SafeTensors
         if (end - begin != expected)
         {
             throw Bad(path,
-                $"tensor '{name}': data_offsets [{begin}, {end}] hold {end - begin} bytes but shape {ShapeText(shape)} of {dtypeName} needs {expected}");
+                $"tensor '{name}': data_offsets [{begin}, {end}] hold {end - begin} bytes but shape {FormatShape(shape)} of {dtypeName} needs {expected}");
         }
 
         return new Entry(name, dtype, shape.Select(d => (int)d).ToArray(), count, begin, end);
@@ -379,7 +379,7 @@ public static class SafeTensors
 
     private static int ElementSize(DType dtype) => dtype == DType.Float32 ? sizeof(float) : sizeof(double);
 
-    private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
+    private static string FormatShape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private static InvalidDataException Bad(string path, string problem) =>
         new($"Invalid safetensors file '{path}': {problem}.");
