@@ -4,10 +4,10 @@ namespace Autograd.Tests.NN;
 
 public class ActivationTests
 {
-    private static readonly double[] s_inputs = [-3.0, -0.5, 0.0, 0.25, 2.0, 7.0];
+    private static readonly double[] _inputs = [-3.0, -0.5, 0.0, 0.25, 2.0, 7.0];
 
     private static double[] Apply(Module module) =>
-        module.Forward(Tensor.FromArray(s_inputs, 2, 3)).ToArray<double>();
+        module.Forward(Tensor.FromArray(_inputs, 2, 3)).ToArray<double>();
 
     [Test]
     public void ReLU_ZeroesNegatives()
@@ -25,8 +25,8 @@ public class ActivationTests
     [Test]
     public void Sigmoid_And_Tanh_MatchMath()
     {
-        TestFixtures.AssertClose(Apply(new Sigmoid()), s_inputs.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(), 1e-15, "sigmoid");
-        TestFixtures.AssertClose(Apply(new Tanh()), s_inputs.Select(Math.Tanh).ToArray(), 1e-15, "tanh");
+        TestFixtures.AssertClose(Apply(new Sigmoid()), _inputs.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(), 1e-15, "sigmoid");
+        TestFixtures.AssertClose(Apply(new Tanh()), _inputs.Select(Math.Tanh).ToArray(), 1e-15, "tanh");
     }
 
     [Test]
@@ -38,7 +38,7 @@ public class ActivationTests
         Assert.That(rows[0] + rows[1] + rows[2], Is.EqualTo(1).Within(1e-15));
         Assert.That(rows[3] + rows[4] + rows[5], Is.EqualTo(1).Within(1e-15));
         Assert.That(columns[0] + columns[3], Is.EqualTo(1).Within(1e-15));
-        var e = s_inputs[3..].Select(Math.Exp).ToArray();
+        var e = _inputs[3..].Select(Math.Exp).ToArray();
         Assert.That(rows[5], Is.EqualTo(e[2] / e.Sum()).Within(1e-15));
     }
 

@@ -17,6 +17,22 @@ public class LinearTests
     }
 
     [Test]
+    public void Linear_TreatsLeadingAxesAsBatchAxes()
+    {
+        var layer = new Linear(5, 3, seed: 1, dtype: DType.Float64);
+        var x = Tensor.Randn([2, 4, 5], seed: 2, dtype: DType.Float64);
+
+        var y = layer.Forward(x);
+        var flat = layer.Forward(x.Reshape(8, 5));
+        var single = layer.Forward(Tensor.FromArray(x.ToArray<double>()[..5], 5));
+
+        Assert.That(y.Shape, Is.EqualTo(new[] { 2, 4, 3 }));
+        Assert.That(y.ToArray<double>(), Is.EqualTo(flat.ToArray<double>()));
+        Assert.That(single.Shape, Is.EqualTo(new[] { 3 }));
+        Assert.That(single.ToArray<double>(), Is.EqualTo(flat.ToArray<double>()[..3]).Within(1e-15));
+    }
+
+    [Test]
     public void Linear_WithoutBias_HasOnlyWeight()
     {
         var layer = new Linear(5, 3, bias: false, seed: 1);

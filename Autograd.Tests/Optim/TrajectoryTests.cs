@@ -7,13 +7,13 @@ namespace Autograd.Tests.Optim;
 /// <summary>Replays the PyTorch 1.13 trajectories of <c>Fixtures/optim_trajectories.json</c>.</summary>
 public class TrajectoryTests
 {
-    private static JsonElement s_root;
+    private static JsonElement _root;
 
     [OneTimeSetUp]
     public static void ReadFixture()
     {
         using var document = TestFixtures.Json("optim_trajectories.json");
-        s_root = document.RootElement.Clone();
+        _root = document.RootElement.Clone();
     }
 
     public static IEnumerable<string> CaseNames()
@@ -25,11 +25,11 @@ public class TrajectoryTests
     }
 
     private static JsonElement Case(string name) =>
-        s_root.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+        _root.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 
     private static Tensor Leaf(string key, DType dtype, params int[] shape)
     {
-        var values = s_root.GetProperty(key).Doubles();
+        var values = _root.GetProperty(key).Doubles();
         var tensor = dtype == DType.Float64
             ? Tensor.FromArray(values, shape)
             : Tensor.FromArray(values.Select(v => (float)v).ToArray(), shape);

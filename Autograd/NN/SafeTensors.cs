@@ -18,7 +18,7 @@ public static class SafeTensors
 
     private const string MetadataKey = "__metadata__";
 
-    private static readonly string[] s_otherKnownDTypes =
+    private static readonly string[] _otherKnownDTypes =
         ["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F4", "F6_E2M3", "F6_E3M2", "F8_E8M0", "C64"];
 
     /// <summary>
@@ -259,7 +259,7 @@ public static class SafeTensors
         {
             "F32" => DType.Float32,
             "F64" => DType.Float64,
-            _ when s_otherKnownDTypes.Contains(dtypeName) =>
+            _ when _otherKnownDTypes.Contains(dtypeName) =>
                 throw Bad(path, $"tensor '{name}': dtype {dtypeName} is not supported (only F32 and F64)"),
             _ => throw Bad(path, $"tensor '{name}': unknown dtype '{dtypeName}'"),
         };
