@@ -81,7 +81,8 @@ public abstract class Module
 
     /// <summary>
     /// The module's state as PyTorch's <c>state_dict()</c>: every parameter under its dotted name, in
-    /// registration order, detached from the tape. Pass it to <see cref="SafeTensors.Save"/> or to
+    /// registration order, detached from the tape but sharing the parameter's storage (as PyTorch's
+    /// does, so it reflects later training). Pass it to <see cref="SafeTensors.Save"/> or to
     /// <see cref="LoadStateDict"/> of an equivalent module.
     /// </summary>
     /// <returns>The named tensors.</returns>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -104,8 +105,8 @@ public static class SafeTensors
         {
             var data = bytes.AsSpan(dataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
             result.Add(entry.Name, entry.DType == DType.Float32
-                ? Tensor.FromArray(ReadFloats(data), entry.Shape)
-                : Tensor.FromArray(ReadDoubles(data), entry.Shape));
+                ? Tensor.FromArray(ReadLittleEndian<float>(data), entry.Shape)
+                : Tensor.FromArray(ReadLittleEndian<double>(data), entry.Shape));
         }
 
         return result;
@@ -169,25 +170,46 @@ public static class SafeTensors
     {
         if (tensor.DType == DType.Float32)
         {
-            var values = tensor.ToArray<float>();
-            if (!BitConverter.IsLittleEndian)
-            {
-                var raw = MemoryMarshal.Cast<float, int>(values.AsSpan());
-                BinaryPrimitives.ReverseEndianness(raw, raw);
-            }
-
-            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+            WriteLittleEndian(stream, tensor.ToArray<float>());
         }
         else
         {
-            var values = tensor.ToArray<double>();
-            if (!BitConverter.IsLittleEndian)
-            {
-                var raw = MemoryMarshal.Cast<double, long>(values.AsSpan());
-                BinaryPrimitives.ReverseEndianness(raw, raw);
-            }
+            WriteLittleEndian(stream, tensor.ToArray<double>());
+        }
+    }
 
-            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    private static void WriteLittleEndian<T>(Stream stream, T[] values)
+        where T : unmanaged
+    {
+        SwapIfBigEndian<T>(values);
+        stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static T[] ReadLittleEndian<T>(ReadOnlySpan<byte> data)
+        where T : unmanaged
+    {
+        var values = MemoryMarshal.Cast<byte, T>(data).ToArray();
+        SwapIfBigEndian<T>(values);
+        return values;
+    }
+
+    private static void SwapIfBigEndian<T>(Span<T> values)
+        where T : unmanaged
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            return;
+        }
+
+        if (Unsafe.SizeOf<T>() == sizeof(int))
+        {
+            var raw = MemoryMarshal.Cast<T, int>(values);
+            BinaryPrimitives.ReverseEndianness(raw, raw);
+        }
+        else
+        {
+            var raw = MemoryMarshal.Cast<T, long>(values);
+            BinaryPrimitives.ReverseEndianness(raw, raw);
         }
     }
 
@@ -351,30 +373,6 @@ public static class SafeTensors
         {
             throw Bad(path, $"the tensors cover {position} bytes but the data section has {dataLength} bytes");
         }
-    }
-
-    private static float[] ReadFloats(ReadOnlySpan<byte> data)
-    {
-        var values = MemoryMarshal.Cast<byte, float>(data).ToArray();
-        if (!BitConverter.IsLittleEndian)
-        {
-            var raw = MemoryMarshal.Cast<float, int>(values.AsSpan());
-            BinaryPrimitives.ReverseEndianness(raw, raw);
-        }
-
-        return values;
-    }
-
-    private static double[] ReadDoubles(ReadOnlySpan<byte> data)
-    {
-        var values = MemoryMarshal.Cast<byte, double>(data).ToArray();
-        if (!BitConverter.IsLittleEndian)
-        {
-            var raw = MemoryMarshal.Cast<double, long>(values.AsSpan());
-            BinaryPrimitives.ReverseEndianness(raw, raw);
-        }
-
-        return values;
     }
 
     private static int ElementSize(DType dtype) => dtype == DType.Float32 ? sizeof(float) : sizeof(double);
