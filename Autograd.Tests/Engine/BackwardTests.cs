@@ -207,6 +207,18 @@ public class BackwardTests
     }
 
     [Test]
+    public void FanOut_OfAnIntermediate_WithExplicitGradient_LeavesTheCallersGradientAlone()
+    {
+        // a's pending gradient starts as the caller's buffer itself; the second contribution must go to a new one.
+        Tensor x = Inputs.Of([1, 2], 2);
+        Tensor a = x * 2;
+        Tensor g = Tensor.FromArray(new[] { 1.0, 10 }, 2);
+        (a + a).Backward(g);
+        Assert.That(GradAssert.GradOf(x), Is.EqualTo(new[] { 4.0, 40 }));
+        Assert.That(g.ToArray<double>(), Is.EqualTo(new[] { 1.0, 10 }));
+    }
+
+    [Test]
     public void FanOut_IntermediateUsedThreeTimes()
     {
         // a = x + x passes its gradient through to x twice; a feeds three consumers.
