@@ -65,7 +65,7 @@ public static class Init
         if (shape.Length < 2)
         {
             throw new ArgumentException(
-                $"Fan in and fan out cannot be computed for a tensor with fewer than 2 axes (shape {Module.ShapeText(shape)}).",
+                $"Fan in and fan out cannot be computed for a tensor with fewer than 2 axes (shape {ShapeText.Format(shape)}).",
                 nameof(tensor));
         }
 
@@ -192,36 +192,24 @@ public static class Init
         }
 
         var width = high - low;
-        if (tensor.DType == DType.Float32)
-        {
-            var span = tensor.Span<float>();
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = (float)(low + (width * random.NextDouble()));
-            }
-        }
-        else
-        {
-            var span = tensor.Span<double>();
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = low + (width * random.NextDouble());
-            }
-        }
-
-        return tensor;
+        return Fill(tensor, () => low + (width * random.NextDouble()));
     }
 
     internal static Tensor Normal(Tensor tensor, SplitMix64 random, double mean, double std)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ArgumentOutOfRangeException.ThrowIfNegative(std);
+        return Fill(tensor, () => mean + (std * random.NextNormal()));
+    }
+
+    private static Tensor Fill(Tensor tensor, Func<double> sample)
+    {
         if (tensor.DType == DType.Float32)
         {
             var span = tensor.Span<float>();
             for (var i = 0; i < span.Length; i++)
             {
-                span[i] = (float)(mean + (std * random.NextNormal()));
+                span[i] = (float)sample();
             }
         }
         else
@@ -229,7 +217,7 @@ public static class Init
             var span = tensor.Span<double>();
             for (var i = 0; i < span.Length; i++)
             {
-                span[i] = mean + (std * random.NextNormal());
+                span[i] = sample();
             }
         }
 

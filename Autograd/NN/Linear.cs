@@ -2,7 +2,8 @@ namespace Autograd.NN;
 
 /// <summary>
 /// Fully connected layer, PyTorch's <c>nn.Linear</c>: <c>y = x·Wᵀ + b</c> with <see cref="Weight"/>
-/// [out, in] and <see cref="Bias"/> [out]. Input [..., in], output [..., out].
+/// [out, in] and <see cref="Bias"/> [out]. Input [in], [N, in] or [d1, ..., in]; output has the
+/// same leading axes and <c>out</c> last.
 /// </summary>
 public sealed class Linear : Module
 {
@@ -45,7 +46,19 @@ public sealed class Linear : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank <= 2)
+        {
+            return Functional.Linear(input, Weight, Bias);
+        }
+
+        // Leading axes are batch axes, as in PyTorch: fold them into one and unfold the result.
+        var shape = input.Shape;
+        shape[^1] = OutFeatures;
+        return Functional.Linear(input.Reshape(-1, input.Shape[^1]), Weight, Bias).Reshape(shape);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null})";

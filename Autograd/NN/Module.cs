@@ -81,7 +81,8 @@ public abstract class Module
 
     /// <summary>
     /// The module's state as PyTorch's <c>state_dict()</c>: every parameter under its dotted name, in
-    /// registration order, detached from the tape. Pass it to <see cref="SafeTensors.Save"/> or to
+    /// registration order, detached from the tape but sharing the parameter's storage (as PyTorch's
+    /// does, so it reflects later training). Pass it to <see cref="SafeTensors.Save"/> or to
     /// <see cref="LoadStateDict"/> of an equivalent module.
     /// </summary>
     /// <returns>The named tensors.</returns>
@@ -134,7 +135,7 @@ public abstract class Module
             }
             else if (!source.Shape.AsSpan().SequenceEqual(parameter.Shape))
             {
-                problems.Add($"size mismatch for '{name}': the state has shape {ShapeText(source.Shape)}, the module {ShapeText(parameter.Shape)}");
+                problems.Add($"size mismatch for '{name}': the state has shape {ShapeText.Format(source.Shape)}, the module {ShapeText.Format(parameter.Shape)}");
             }
             else if (source.DType != parameter.DType)
             {
@@ -249,6 +250,4 @@ public abstract class Module
             source.ToArray<double>().CopyTo(destination.Span<double>());
         }
     }
-
-    internal static string ShapeText(int[] shape) => "[" + string.Join(", ", shape) + "]";
 }

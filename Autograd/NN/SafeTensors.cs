@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -18,7 +19,7 @@ public static class SafeTensors
 
     private const string MetadataKey = "__metadata__";
 
-    private static readonly string[] s_otherKnownDTypes =
+    private static readonly string[] _otherKnownDTypes =
         ["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F4", "F6_E2M3", "F6_E3M2", "F8_E8M0", "C64"];
 
     /// <summary>
@@ -104,8 +105,8 @@ public static class SafeTensors
         {
             var data = bytes.AsSpan(dataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
             result.Add(entry.Name, entry.DType == DType.Float32
-                ? Tensor.FromArray(ReadFloats(data), entry.Shape)
-                : Tensor.FromArray(ReadDoubles(data), entry.Shape));
+                ? Tensor.FromArray(ReadLittleEndian<float>(data), entry.Shape)
+                : Tensor.FromArray(ReadLittleEndian<double>(data), entry.Shape));
         }
 
         return result;
@@ -169,25 +170,46 @@ public static class SafeTensors
     {
         if (tensor.DType == DType.Float32)
         {
-            var values = tensor.ToArray<float>();
-            if (!BitConverter.IsLittleEndian)
-            {
-                var raw = MemoryMarshal.Cast<float, int>(values.AsSpan());
-                BinaryPrimitives.ReverseEndianness(raw, raw);
-            }
-
-            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+            WriteLittleEndian(stream, tensor.ToArray<float>());
         }
         else
         {
-            var values = tensor.ToArray<double>();
-            if (!BitConverter.IsLittleEndian)
-            {
-                var raw = MemoryMarshal.Cast<double, long>(values.AsSpan());
-                BinaryPrimitives.ReverseEndianness(raw, raw);
-            }
+            WriteLittleEndian(stream, tensor.ToArray<double>());
+        }
+    }
 
-            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    private static void WriteLittleEndian<T>(Stream stream, T[] values)
+        where T : unmanaged
+    {
+        SwapIfBigEndian<T>(values);
+        stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static T[] ReadLittleEndian<T>(ReadOnlySpan<byte> data)
+        where T : unmanaged
+    {
+        var values = MemoryMarshal.Cast<byte, T>(data).ToArray();
+        SwapIfBigEndian<T>(values);
+        return values;
+    }
+
+    private static void SwapIfBigEndian<T>(Span<T> values)
+        where T : unmanaged
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            return;
+        }
+
+        if (Unsafe.SizeOf<T>() == sizeof(int))
+        {
+            var raw = MemoryMarshal.Cast<T, int>(values);
+            BinaryPrimitives.ReverseEndianness(raw, raw);
+        }
+        else
+        {
+            var raw = MemoryMarshal.Cast<T, long>(values);
+            BinaryPrimitives.ReverseEndianness(raw, raw);
         }
     }
 
@@ -259,7 +281,7 @@ public static class SafeTensors
         {
             "F32" => DType.Float32,
             "F64" => DType.Float64,
-            _ when s_otherKnownDTypes.Contains(dtypeName) =>
+            _ when _otherKnownDTypes.Contains(dtypeName) =>
                 throw Bad(path, $"tensor '{name}': dtype {dtypeName} is not supported (only F32 and F64)"),
             _ => throw Bad(path, $"tensor '{name}': unknown dtype '{dtypeName}'"),
         };
@@ -276,16 +298,16 @@ public static class SafeTensors
         {
             if (dimension > int.MaxValue)
             {
-                throw Bad(path, $"tensor '{name}': dimension {dimension} of shape {ShapeText(shape)} is too large");
+                throw Bad(path, $"tensor '{name}': dimension {dimension} of shape {FormatShape(shape)} is too large");
             }
 
             count = count <= long.MaxValue / Math.Max(dimension, 1) ? count * dimension : throw Bad(path,
-                $"tensor '{name}': shape {ShapeText(shape)} has too many elements");
+                $"tensor '{name}': shape {FormatShape(shape)} has too many elements");
         }
 
         if (count > int.MaxValue)
         {
-            throw Bad(path, $"tensor '{name}': shape {ShapeText(shape)} has too many elements");
+            throw Bad(path, $"tensor '{name}': shape {FormatShape(shape)} has too many elements");
         }
 
         var (begin, end) = (offsets[0], offsets[1]);
@@ -298,7 +320,7 @@ public static class SafeTensors
         if (end - begin != expected)
         {
             throw Bad(path,
-                $"tensor '{name}': data_offsets [{begin}, {end}] hold {end - begin} bytes but shape {ShapeText(shape)} of {dtypeName} needs {expected}");
+                $"tensor '{name}': data_offsets [{begin}, {end}] hold {end - begin} bytes but shape {FormatShape(shape)} of {dtypeName} needs {expected}");
         }
 
         return new Entry(name, dtype, shape.Select(d => (int)d).ToArray(), count, begin, end);
@@ -353,33 +375,9 @@ public static class SafeTensors
         }
     }
 
-    private static float[] ReadFloats(ReadOnlySpan<byte> data)
-    {
-        var values = MemoryMarshal.Cast<byte, float>(data).ToArray();
-        if (!BitConverter.IsLittleEndian)
-        {
-            var raw = MemoryMarshal.Cast<float, int>(values.AsSpan());
-            BinaryPrimitives.ReverseEndianness(raw, raw);
-        }
-
-        return values;
-    }
-
-    private static double[] ReadDoubles(ReadOnlySpan<byte> data)
-    {
-        var values = MemoryMarshal.Cast<byte, double>(data).ToArray();
-        if (!BitConverter.IsLittleEndian)
-        {
-            var raw = MemoryMarshal.Cast<double, long>(values.AsSpan());
-            BinaryPrimitives.ReverseEndianness(raw, raw);
-        }
-
-        return values;
-    }
-
     private static int ElementSize(DType dtype) => dtype == DType.Float32 ? sizeof(float) : sizeof(double);
 
-    private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
+    private static string FormatShape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private static InvalidDataException Bad(string path, string problem) =>
         new($"Invalid safetensors file '{path}': {problem}.");

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Autograd.Optim;
 
@@ -131,7 +132,7 @@ public abstract class Optimizer
                 _scratchFloat = new float[2 * length];
             }
 
-            return System.Runtime.InteropServices.MemoryMarshal.Cast<float, T>(_scratchFloat.AsSpan(slot * length, length));
+            return MemoryMarshal.Cast<float, T>(_scratchFloat.AsSpan(slot * length, length));
         }
 
         if (_scratchDouble.Length < 2 * length)
@@ -139,7 +140,7 @@ public abstract class Optimizer
             _scratchDouble = new double[2 * length];
         }
 
-        return System.Runtime.InteropServices.MemoryMarshal.Cast<double, T>(_scratchDouble.AsSpan(slot * length, length));
+        return MemoryMarshal.Cast<double, T>(_scratchDouble.AsSpan(slot * length, length));
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/> unless <paramref name="value"/> ≥ 0.</summary>
