@@ -1,5 +1,6 @@
 using System.Globalization;
 using Autograd.Examples.Common;
+using Autograd.Examples.FashionMnist;
 using Autograd.Examples.Seed;
 using Autograd.Examples.Spiral;
 
@@ -13,6 +14,8 @@ try
     {
         case "spiral":
             return SpiralExample.Run(rest, Console.Out);
+        case "fashion-mnist":
+            return FashionMnistExample.Run(rest, Console.Out);
         case "seed":
             SeedNetwork.Run(Console.Out);
             return ExitCodes.Success;
@@ -38,5 +41,7 @@ static void PrintHelp(TextWriter output)
     output.WriteLine("Examples:");
     output.WriteLine("  spiral          (default) 3-class spiral, 2-layer net, SGD; writes loss and decision-region PNGs");
     output.WriteLine("                  " + SpiralExample.Usage);
+    output.WriteLine("  fashion-mnist   784-256-128-10 MLP with Adam on Fashion-MNIST; saves safetensors weights");
+    output.WriteLine("                  " + FashionMnistExample.Usage);
     output.WriteLine("  seed            the seed network worked by hand: every intermediate and gradient");
 }

@@ -9,7 +9,7 @@ namespace Autograd.Examples.Common;
 /// </summary>
 public sealed class ProgressBar
 {
-    private const int BarWidth = 30;
+    private const int BarWidth = 24;
     private readonly TextWriter _output;
     private readonly string _label;
     private readonly int _total;
@@ -48,7 +48,7 @@ public sealed class ProgressBar
             }
 
             _lastDrawMs = now;
-            var line = Line(done, status);
+            var line = FitTerminal(Line(done, status));
             _output.Write("\r" + line.PadRight(_lastWidth));
             _lastWidth = line.Length;
             return;
@@ -67,13 +67,20 @@ public sealed class ProgressBar
     {
         if (_interactive)
         {
-            var line = Line(_total, status);
+            var line = FitTerminal(Line(_total, status));
             _output.WriteLine("\r" + line.PadRight(_lastWidth));
         }
         else
         {
             _output.WriteLine(Line(_total, status));
         }
+    }
+
+    // A line wider than the terminal wraps, and \r then redraws only its last part.
+    private static string FitTerminal(string line)
+    {
+        var width = Console.IsOutputRedirected ? int.MaxValue : Console.WindowWidth - 1;
+        return width > 20 && line.Length > width ? line[..width] : line;
     }
 
     private string Line(int done, string status)

@@ -81,7 +81,7 @@ public static class SpiralExample
 
         if (accuracy < minAccuracy)
         {
-            output.WriteLine($"FAIL: training accuracy {accuracy * 100:F2}% is below the required {minAccuracy * 100:F2}%.");
+            Console.Error.WriteLine($"FAIL: training accuracy {accuracy * 100:F2}% is below the required {minAccuracy * 100:F2}%.");
             return ExitCodes.BelowMinimumAccuracy;
         }
 
