@@ -17,7 +17,7 @@ public static class FashionMnistExample
         $"fashion-mnist [--data DIR ({FashionMnistData.DefaultDirectory})] [--epochs N ({DefaultEpochs})] [--batch N ({DefaultBatch})] [--lr X (0.001)]\n" +
         "                  [--min-accuracy X (none)] [--save PATH (out/fashion-mnist.safetensors)] [--evaluate PATH]";
 
-    private const int DefaultEpochs = 8;
+    private const int DefaultEpochs = 10;
     private const int DefaultBatch = 128;
     private const int Seed = 1;
     private static readonly int[] _sizes = [FashionMnistData.Features, 256, 128, FashionMnistData.Classes];
