@@ -1,12 +1,47 @@
-using Autograd.Examples;
+using System.Globalization;
+using Autograd.Examples.Common;
+using Autograd.Examples.FashionMnist;
+using Autograd.Examples.Seed;
+using Autograd.Examples.Spiral;
 
-string example = args.Length > 0 ? args[0] : "seed";
-switch (example)
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var example = args.Length > 0 ? args[0] : "spiral";
+var rest = args.Skip(1).ToArray();
+try
 {
-    case "seed":
-        SeedNetwork.Run(Console.Out);
-        return 0;
-    default:
-        Console.Error.WriteLine($"Unknown example '{example}'. Available: seed");
-        return 2;
+    switch (example)
+    {
+        case "spiral":
+            return SpiralExample.Run(rest, Console.Out);
+        case "fashion-mnist":
+            return FashionMnistExample.Run(rest, Console.Out);
+        case "seed":
+            SeedNetwork.Run(Console.Out);
+            return ExitCodes.Success;
+        case "--help" or "-h" or "help":
+            PrintHelp(Console.Out);
+            return ExitCodes.Success;
+        default:
+            Console.Error.WriteLine($"Unknown example '{example}'.");
+            PrintHelp(Console.Error);
+            return ExitCodes.Usage;
+    }
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return ExitCodes.Usage;
+}
+
+static void PrintHelp(TextWriter output)
+{
+    output.WriteLine("usage: dotnet run -c Release --project Autograd.Examples -- [EXAMPLE] [OPTIONS]");
+    output.WriteLine();
+    output.WriteLine("Examples:");
+    output.WriteLine("  spiral          (default) 3-class spiral, 2-layer net, SGD; writes loss and decision-region PNGs");
+    output.WriteLine("                  " + SpiralExample.Usage);
+    output.WriteLine("  fashion-mnist   784-256-128-10 MLP with Adam on Fashion-MNIST; saves safetensors weights");
+    output.WriteLine("                  " + FashionMnistExample.Usage);
+    output.WriteLine("  seed            the seed network worked by hand: every intermediate and gradient");
 }

@@ -1,4 +1,6 @@
-namespace Autograd.Examples;
+using Autograd.Examples.Common;
+
+namespace Autograd.Examples.Seed;
 
 /// <summary>
 /// The 3-layer network worked by hand in the seed tutorial (shared/seeds/003): 2 → 3 (ReLU) → 2 (ReLU) →

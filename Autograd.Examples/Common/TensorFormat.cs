@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Autograd.Examples;
+namespace Autograd.Examples.Common;
 
 /// <summary>Prints tensors as rows of fixed-width numbers, like PyTorch's repr.</summary>
 public static class TensorFormat
