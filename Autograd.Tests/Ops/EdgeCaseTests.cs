@@ -186,6 +186,43 @@ public class EdgeCaseTests
 
     [TestCase(DType.Float32)]
     [TestCase(DType.Float64)]
+    public void BinaryCrossEntropyLosses_OfEmptyTensors_AreNaN_AsPyTorch(DType dtype)
+    {
+        Tensor p = EmptyLeaf(dtype, 0, 2);
+        Tensor z = EmptyLeaf(dtype, 0, 2);
+        Tensor bce = Loss.BinaryCrossEntropy(p, Tensor.Zeros([0, 2], dtype));
+        Tensor withLogits = Loss.BinaryCrossEntropyWithLogits(z, Tensor.Zeros([0, 2], dtype));
+        Assert.That(bce.Item(), Is.NaN);
+        Assert.That(withLogits.Item(), Is.NaN);
+        bce.Backward();
+        withLogits.Backward();
+        Assert.That(p.Grad!.Shape, Is.EqualTo(new[] { 0, 2 }));
+        Assert.That(z.Grad!.Shape, Is.EqualTo(new[] { 0, 2 }));
+    }
+
+    [Test]
+    public void CrossEntropy_OfAnEmptyBatch_Throws_ADeliberateDepartureFromPyTorchsNaN()
+    {
+        Tensor logits = EmptyLeaf(DType.Float32, 0, 3);
+        Assert.That(() => Loss.CrossEntropy(logits, []), Throws.ArgumentException.With.Message.Contains("empty"));
+    }
+
+    [Test]
+    public void Linear_OnAnEmptyBatch_GivesAnEmptyOutput_AndZeroParameterGradients()
+    {
+        Tensor x = EmptyLeaf(DType.Float64, 0, 3);
+        Tensor w = Leaf(Tensor.Randn([2, 3], 4, DType.Float64).ToArray<double>(), 2, 3);
+        Tensor b = Leaf([1, -1], 2);
+        Tensor y = Functional.Linear(x, w, b);
+        Assert.That(y.Shape, Is.EqualTo(new[] { 0, 2 }));
+        y.Sum().Backward();
+        Assert.That(w.Grad!.ToArray<double>(), Is.All.EqualTo(0.0));
+        Assert.That(b.Grad!.ToArray<double>(), Is.All.EqualTo(0.0));
+        Assert.That(x.Grad!.Shape, Is.EqualTo(new[] { 0, 3 }));
+    }
+
+    [TestCase(DType.Float32)]
+    [TestCase(DType.Float64)]
     public void MatMul_InnerDimensionZero_IsZeros_AndGradientsKeepTheEmptyShapes(DType dtype)
     {
         Tensor a = EmptyLeaf(dtype, 2, 0);
