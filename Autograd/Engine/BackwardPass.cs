@@ -39,8 +39,10 @@ internal static class BackwardPass
             for (int i = 0; i < inputs.Length; i++)
             {
                 Tensor? input = inputs[i];
-                if (input is null)
+                if (input is null || (input.IsLeaf && !input.RequiresGrad))
                 {
+                    // No gradient wanted; a leaf whose RequiresGrad was turned off after the op was recorded
+                    // receives none either (as PyTorch's AccumulateGrad).
                     continue;
                 }
 

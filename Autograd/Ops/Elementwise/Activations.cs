@@ -40,7 +40,14 @@ internal readonly struct SigmoidOp : IUnaryOp
     public bool SavesOutput => true;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // TensorPrimitives.Sigmoid, unlike the other elementwise primitives, rejects empty spans.
+        if (!x.IsEmpty)
+        {
+            TensorPrimitives.Sigmoid(x, y);
+        }
+    }
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.SigmoidBackward(y, g, dx);
