@@ -26,7 +26,7 @@ echo "== examples: fashion-mnist"
 if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
   sudo_cmd=()
   if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo -n); fi
-  "${sudo_cmd[@]}" apt-get install -y dataset-fashion-mnist ||
+  { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq dataset-fashion-mnist; } ||
     echo "examples: could not install dataset-fashion-mnist; the Fashion-MNIST step will be skipped"
 fi
 
