@@ -69,6 +69,12 @@ public sealed partial class Tensor
 
     internal ReadOnlySpan<int> ShapeSpan => _shape;
 
+    /// <summary>
+    /// The shape array itself, not a copy. Shapes are immutable once a tensor owns them, so ops share one array
+    /// between an input and an output of the same shape instead of cloning it; never write to it.
+    /// </summary>
+    internal int[] ShapeArray => _shape;
+
     internal Array Storage => _storage;
 
     /// <summary>The raw row-major storage; <typeparamref name="T"/> must match <see cref="DType"/>.</summary>

@@ -11,6 +11,14 @@ internal static class BackwardPass
 {
     private static int _lastMark;
 
+    // The walk's two stacks, kept per thread and reused: a backward pass of a tiny graph then allocates
+    // nothing of its own. Both are empty between passes (a pass that throws clears them on the next one).
+    [ThreadStatic]
+    private static Stack<TapeEntry>? _ready;
+
+    [ThreadStatic]
+    private static Stack<TapeEntry>? _pending;
+
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
     {
         Tensor seed = SeedGradient(root, gradient);
@@ -22,33 +30,45 @@ internal static class BackwardPass
             return;
         }
 
-        using var _ = Tape.NoGrad();   // gradients are values, not new graph
+        Tape.EnterNoGrad();   // gradients are values, not new graph
+        try
+        {
+            Walk(rootEntry, seed, exclusive: gradient is null, retainGraph);
+        }
+        finally
+        {
+            Tape.ExitNoGrad();
+        }
+    }
+
+    private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, bool retainGraph)
+    {
         int mark = Interlocked.Increment(ref _lastMark);
         CountConsumers(rootEntry, mark);
 
         rootEntry.PendingGrad = seed;
-        rootEntry.PendingGradExclusive = gradient is null;
-        var ready = new Stack<TapeEntry>();
+        rootEntry.PendingGradExclusive = exclusive;
+        Stack<TapeEntry> ready = _ready ??= new Stack<TapeEntry>();
+        ready.Clear();
         ready.Push(rootEntry);
         while (ready.Count > 0)
         {
             TapeEntry entry = ready.Pop();
             Tensor gradOutput = entry.PendingGrad!;
             entry.PendingGrad = null;
-            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
-            for (int i = 0; i < inputs.Length; i++)
+            for (int i = 0; i < entry.InputCount; i++)
             {
-                Tensor? input = inputs[i];
+                Tensor? input = entry.Input(i);
                 if (input is null)
                 {
                     continue;
                 }
 
                 Tensor inputGrad = entry.Vjp(i, gradOutput);
-                bool exclusive = !inputGrad.SharesStorageWith(gradOutput);
+                bool inputGradExclusive = !inputGrad.SharesStorageWith(gradOutput);
                 if (input.GradFn is { } producer)
                 {
-                    Accumulate(producer, inputGrad, exclusive);
+                    Accumulate(producer, inputGrad, inputGradExclusive);
                     if (--producer.PendingConsumers == 0)
                     {
                         ready.Push(producer);
@@ -56,7 +76,7 @@ internal static class BackwardPass
                 }
                 else
                 {
-                    input.AccumulateGrad(inputGrad, exclusive);
+                    input.AccumulateGrad(inputGrad, inputGradExclusive);
                 }
             }
 
@@ -90,7 +110,7 @@ internal static class BackwardPass
                     + "implied for a single-element output. Pass Backward(gradient) with the output's shape.");
             }
 
-            return Tensor.Full(root.Shape, 1.0, root.DType);
+            return Tensor.Full(root.ShapeArray, 1.0, root.DType);
         }
 
         if (gradient.DType != root.DType || !gradient.ShapeSpan.SequenceEqual(root.ShapeSpan))
@@ -108,7 +128,8 @@ internal static class BackwardPass
     {
         rootEntry.VisitMark = mark;
         rootEntry.PendingConsumers = 0;
-        var stack = new Stack<TapeEntry>();
+        Stack<TapeEntry> stack = _pending ??= new Stack<TapeEntry>();
+        stack.Clear();
         stack.Push(rootEntry);
         while (stack.Count > 0)
         {
@@ -118,9 +139,9 @@ internal static class BackwardPass
                 throw ReleasedGraph(entry);
             }
 
-            foreach (Tensor? input in entry.Inputs)
+            for (int i = 0; i < entry.InputCount; i++)
             {
-                if (input?.GradFn is not { } producer)
+                if (entry.Input(i)?.GradFn is not { } producer)
                 {
                     continue;
                 }
@@ -152,7 +173,7 @@ internal static class BackwardPass
         if (!producer.PendingGradExclusive)
         {
             // The pending buffer is shared with another consumer: add into a fresh one instead.
-            Tensor sum = Tensor.Empty(pending.Shape, pending.DType);
+            Tensor sum = Tensor.Empty(pending.ShapeArray, pending.DType);
             AddInto(pending, contribution, sum);
             producer.PendingGrad = sum;
             producer.PendingGradExclusive = true;

@@ -33,7 +33,7 @@ internal static class Unary
         where TOp : struct, IUnaryOp
     {
         OpChecks.NotNull(x, op.Name, "x");
-        Tensor y = Tensor.Empty(x.Shape, x.DType);
+        Tensor y = Tensor.Empty(x.ShapeArray, x.DType);
         if (x.DType == DType.Float32)
         {
             op.Forward<float>(x.Span<float>(), y.Span<float>());
@@ -59,7 +59,7 @@ internal static class Unary
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
-            Tensor dx = Tensor.Empty(gradOutput.Shape, gradOutput.DType);
+            Tensor dx = Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
             if (gradOutput.DType == DType.Float32)
             {
                 op.Backward<float>(_x as float[], _y as float[], gradOutput.Span<float>(), dx.Span<float>());

@@ -63,7 +63,7 @@ internal static class Sum
 
     private sealed class SumEntry(Tensor x, int outer, int length, int inner) : TapeEntry("Sum", x)
     {
-        private readonly int[] _inputShape = x.Shape;
+        private readonly int[] _inputShape = x.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
