@@ -59,10 +59,12 @@ public static class WorkloadRunner
                 Console.WriteLine($"# {note}");
             }
 
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
             var (medianMicroseconds, steps, allocatedPerStep) = Race(workload.Step, seconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} steps={steps} "
-                + $"final_loss={workload.LastLoss!.Item():G6} alloc_bytes_per_step={allocatedPerStep}"));
+                + $"final_loss={workload.LastLoss!.Item():G6} alloc_bytes_per_step={allocatedPerStep} "
+                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}"));
         }
 
         if (wanted.Contains("TAPE"))
