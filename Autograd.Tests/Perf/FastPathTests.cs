@@ -140,4 +140,68 @@ public class FastPathTests
         (x + 1.0).Backward(g);
         Assert.That(g.ToArray<float>(), Is.EqualTo(new float[] { 1, 2, 3, 4 }));
     }
+
+    [Test]
+    public void LargeGradients_ThroughInPlaceVjpsAndPooledBuffers_PassGradCheck()
+    {
+        // 1,280 elements: above BufferPool.MinLength, so buffers are recycled within the pass.
+        Tensor x = Tensor.Randn([32, 40], 14, DType.Float64);
+        Tensor w = Tensor.Randn([40], 15, DType.Float64);
+        GradCheckResult result = GradCheck.Check(t =>
+        {
+            Tensor h = ((t[0].Relu() * t[1]) + t[0]).Tanh();
+            return ((h.Pow(3) / 2.0) + (1.0 / ((t[0] * t[0]) + 1)) + (h * 0.5).Exp()).Sum();
+        }, [x, w]);
+        Assert.That(result.Passed, Is.True, result.ToString());
+    }
+
+    [Test]
+    public void RepeatedTrainingSteps_GiveTheSameGradientsAsAFreshThread()
+    {
+        // Buffers recycled by one step are reused by the next: the gradients must not depend on that.
+        static float[][] Gradients()
+        {
+            Tensor x = Tensor.Randn([64, 48], 16);
+            Tensor w1 = Tensor.Randn([64, 48], 17);
+            Tensor b1 = Tensor.Randn([64], 18);
+            Tensor w2 = Tensor.Randn([10, 64], 19);
+            Tensor[] parameters = [w1, b1, w2];
+            foreach (Tensor p in parameters)
+            {
+                p.RequiresGrad = true;
+            }
+
+            float[][] first = [];
+            for (int step = 0; step < 3; step++)
+            {
+                foreach (Tensor p in parameters)
+                {
+                    p.ZeroGrad();
+                }
+
+                Tensor h = Functional.Linear(x, w1, b1).Relu();
+                Tensor loss = Loss.CrossEntropy(Functional.Linear(h, w2), [.. Enumerable.Range(0, 64).Select(i => i % 10)])
+                    + ((h * h).Mean() * 0.01);
+                loss.Backward();
+                float[][] grads = [.. parameters.Select(p => p.Grad!.ToArray<float>())];
+                if (step == 0)
+                {
+                    first = grads;
+                }
+                else
+                {
+                    Assert.That(grads, Is.EqualTo(first), $"step {step}");
+                }
+            }
+
+            return first;
+        }
+
+        float[][] here = Gradients();
+        float[][] fresh = [];
+        var thread = new Thread(() => fresh = Gradients());
+        thread.Start();
+        thread.Join();
+        Assert.That(here, Is.EqualTo(fresh));
+    }
 }

@@ -41,6 +41,13 @@ internal static class BackwardPass
         }
     }
 
+    /// <remarks>
+    /// Ownership of gradient buffers: a pending gradient is <i>exclusive</i> when this pass made it and only one
+    /// consumer receives it. An entry that owns its output gradient and has one input to differentiate may write
+    /// its VJP over it (<see cref="TapeEntry.CanOverwriteGradOutput"/>); a gradient that an entry owned and no
+    /// input received a view of is dead afterwards and goes back to the <see cref="BufferPool"/>. A gradient
+    /// passed in by the caller is never exclusive, so it is never written to or recycled.
+    /// </remarks>
     private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, bool retainGraph)
     {
         int mark = Interlocked.Increment(ref _lastMark);
@@ -55,35 +62,54 @@ internal static class BackwardPass
         {
             TapeEntry entry = ready.Pop();
             Tensor gradOutput = entry.PendingGrad!;
+            bool ownsGradOutput = entry.PendingGradExclusive;
             entry.PendingGrad = null;
-            for (int i = 0; i < entry.InputCount; i++)
-            {
-                Tensor? input = entry.Input(i);
-                if (input is null)
-                {
-                    continue;
-                }
 
-                Tensor inputGrad = entry.Vjp(i, gradOutput);
-                bool inputGradExclusive = !inputGrad.SharesStorageWith(gradOutput);
-                if (input.GradFn is { } producer)
-                {
-                    Accumulate(producer, inputGrad, inputGradExclusive);
-                    if (--producer.PendingConsumers == 0)
-                    {
-                        ready.Push(producer);
-                    }
-                }
-                else
-                {
-                    input.AccumulateGrad(inputGrad, inputGradExclusive);
-                }
+            // Both VJPs run before either result is delivered: a result may be a view of gradOutput, and whether
+            // it can be handed on exclusively depends on whether the other input received a view too.
+            Tensor? input0 = entry.Input(0);
+            Tensor? input1 = entry.InputCount > 1 ? entry.Input(1) : null;
+            entry.CanOverwriteGradOutput = ownsGradOutput && (input0 is null || input1 is null);
+            Tensor? grad0 = input0 is null ? null : entry.Vjp(0, gradOutput);
+            Tensor? grad1 = input1 is null ? null : entry.Vjp(1, gradOutput);
+            entry.CanOverwriteGradOutput = false;
+
+            bool view0 = grad0 is not null && grad0.SharesStorageWith(gradOutput);
+            bool view1 = grad1 is not null && grad1.SharesStorageWith(gradOutput);
+            bool oneView = view0 != view1;
+            Deliver(input0, grad0, exclusive: !view0 || (ownsGradOutput && oneView), ready);
+            Deliver(input1, grad1, exclusive: !view1 || (ownsGradOutput && oneView), ready);
+            if (ownsGradOutput && !view0 && !view1)
+            {
+                BufferPool.Return(gradOutput.Storage);
             }
 
             if (!retainGraph)
             {
                 entry.Release();
             }
+        }
+    }
+
+    /// <summary>Passes an input's gradient to its producer (queued once all its consumers have delivered) or its leaf.</summary>
+    private static void Deliver(Tensor? input, Tensor? inputGrad, bool exclusive, Stack<TapeEntry> ready)
+    {
+        if (input is null)
+        {
+            return;
+        }
+
+        if (input.GradFn is { } producer)
+        {
+            Accumulate(producer, inputGrad!, exclusive);
+            if (--producer.PendingConsumers == 0)
+            {
+                ready.Push(producer);
+            }
+        }
+        else if (!input.AccumulateGrad(inputGrad!, exclusive) && exclusive)
+        {
+            BufferPool.Return(inputGrad!.Storage);   // added into the leaf's gradient: dead
         }
     }
 
@@ -172,7 +198,16 @@ internal static class BackwardPass
 
         if (!producer.PendingGradExclusive)
         {
-            // The pending buffer is shared with another consumer: add into a fresh one instead.
+            if (exclusive)
+            {
+                // Add into the contribution instead: the pending buffer is shared with another consumer.
+                AddInto(pending, contribution, contribution);
+                producer.PendingGrad = contribution;
+                producer.PendingGradExclusive = true;
+                return;
+            }
+
+            // Both are shared: add into a fresh buffer.
             Tensor sum = Tensor.Empty(pending.ShapeArray, pending.DType);
             AddInto(pending, contribution, sum);
             producer.PendingGrad = sum;
@@ -181,6 +216,10 @@ internal static class BackwardPass
         }
 
         AddInto(pending, contribution, pending);
+        if (exclusive)
+        {
+            BufferPool.Return(contribution.Storage);   // summed into the pending buffer: dead
+        }
     }
 
     private static void AddInto(Tensor x, Tensor y, Tensor destination)

@@ -59,6 +59,12 @@ internal abstract class TapeEntry
     internal bool PendingGradExclusive;
 
     /// <summary>
+    /// True while <see cref="Vjp"/> runs when gradOutput's buffer belongs to this entry alone and only one input
+    /// receives a gradient: the VJP may then write its result over gradOutput and return it (saving a buffer).
+    /// </summary>
+    internal bool CanOverwriteGradOutput;
+
+    /// <summary>
     /// The gradient of input <paramref name="index"/> given the gradient of the output. Returns a tensor of
     /// the input's shape that is either freshly allocated or a view of <paramref name="gradOutput"/>'s storage;
     /// it must never return storage that something else owns.

@@ -77,8 +77,10 @@ internal readonly struct DivideScalarByOp(double constant) : IUnaryOp
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TensorPrimitives.Divide(y, x, dx);
-        TensorPrimitives.Multiply(g, dx, dx);
-        TensorPrimitives.Negate(dx, dx);
+        // One pass, reading g[i] before writing dx[i] (dx may be g); the same three roundings as the broadcast op.
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] = -(g[i] * (y[i] / x[i]));
+        }
     }
 }
