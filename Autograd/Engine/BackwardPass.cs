@@ -67,8 +67,9 @@ internal static class BackwardPass
 
             // Both VJPs run before either result is delivered: a result may be a view of gradOutput, and whether
             // it can be handed on exclusively depends on whether the other input received a view too.
-            Tensor? input0 = entry.Input(0);
-            Tensor? input1 = entry.InputCount > 1 ? entry.Input(1) : null;
+            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
+            Tensor? input0 = inputs[0];
+            Tensor? input1 = inputs.Length > 1 ? inputs[1] : null;
             entry.CanOverwriteGradOutput = ownsGradOutput && (input0 is null || input1 is null);
             Tensor? grad0 = input0 is null ? null : entry.Vjp(0, gradOutput);
             Tensor? grad1 = input1 is null ? null : entry.Vjp(1, gradOutput);
@@ -165,9 +166,9 @@ internal static class BackwardPass
                 throw ReleasedGraph(entry);
             }
 
-            for (int i = 0; i < entry.InputCount; i++)
+            foreach (Tensor? input in entry.Inputs)
             {
-                if (entry.Input(i)?.GradFn is not { } producer)
+                if (input?.GradFn is not { } producer)
                 {
                     continue;
                 }

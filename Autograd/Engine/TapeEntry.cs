@@ -5,7 +5,7 @@ namespace Autograd;
 /// forward pass, and its vector-Jacobian product (VJP). Subclasses live next to their forward pass in <c>Ops/</c>.
 /// </summary>
 /// <remarks>
-/// Every op has one or two inputs, so they are two fields rather than an array: recording an op allocates
+/// Every op has one or two inputs, so they are an inline pair rather than an array: recording an op allocates
 /// the entry and nothing else (the tape's fixed cost per op is what tiny training steps pay).
 /// Entries save tensors as they are, not Detach()ed: a saved tensor that requires a gradient is reachable through
 /// the inputs anyway, and one that does not has no graph behind it, so a detached wrapper would only cost an
@@ -13,9 +13,8 @@ namespace Autograd;
 /// </remarks>
 internal abstract class TapeEntry
 {
-    // The inputs that need a gradient (null where one needs none); both null once released.
-    private Tensor? _input0;
-    private Tensor? _input1;
+    // The inputs that need a gradient (null where one needs none), inline in the entry; cleared once released.
+    private InputPair _inputs;
 
     /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
     /// <param name="x">The op's only input.</param>
@@ -23,7 +22,7 @@ internal abstract class TapeEntry
     {
         Name = name;
         InputCount = 1;
-        _input0 = x.RequiresGrad ? x : null;
+        _inputs[0] = x.RequiresGrad ? x : null;
     }
 
     /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
@@ -33,8 +32,8 @@ internal abstract class TapeEntry
     {
         Name = name;
         InputCount = 2;
-        _input0 = x.RequiresGrad ? x : null;
-        _input1 = y.RequiresGrad ? y : null;
+        _inputs[0] = x.RequiresGrad ? x : null;
+        _inputs[1] = y.RequiresGrad ? y : null;
     }
 
     /// <summary>The op's name.</summary>
@@ -46,11 +45,11 @@ internal abstract class TapeEntry
     /// <summary>The number of inputs of the op (1 or 2), whether or not they need a gradient.</summary>
     internal int InputCount { get; }
 
-    /// <summary>Input <paramref name="index"/> if it needs a gradient (and the entry is not released), else null.</summary>
-    internal Tensor? Input(int index) => index == 0 ? _input0 : _input1;
+    /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
+    internal ReadOnlySpan<Tensor?> Inputs => IsReleased ? default : ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
 
     /// <summary>Whether input <paramref name="index"/> receives a gradient.</summary>
-    protected bool NeedsGrad(int index) => Input(index) is not null;
+    protected bool NeedsGrad(int index) => Inputs.Length > index && Inputs[index] is not null;
 
     // Scratch state of the backward pass that is currently walking this entry (see BackwardPass).
     internal int VisitMark;
@@ -80,9 +79,15 @@ internal abstract class TapeEntry
     internal void Release()
     {
         IsReleased = true;
-        _input0 = null;
-        _input1 = null;
+        _inputs = default;
         PendingGrad = null;
         ReleaseSaved();
     }
+}
+
+/// <summary>Room for an entry's one or two inputs inside the entry itself.</summary>
+[System.Runtime.CompilerServices.InlineArray(2)]
+internal struct InputPair
+{
+    private Tensor? _element;
 }
