@@ -1,1 +1,9 @@
-Console.WriteLine("Hello, World!");
+using Autograd.Benchmarks.Training;
+using BenchmarkDotNet.Running;
+
+if (WorkloadRunner.TryRun(args))
+{
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

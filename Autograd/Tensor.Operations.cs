@@ -3,26 +3,27 @@ using Autograd.Ops;
 namespace Autograd;
 
 // The differentiable operations, as methods and operators. Each forwards to its op in Ops/, where the
-// forward pass and the VJP sit side by side.
+// forward pass and the VJP sit side by side. Tensor-constant arithmetic is a unary op with the constant as a
+// field (Ops/Elementwise/ScalarArithmetic.cs), not a broadcast against a 1-element tensor; x − c is x + (−c).
 public sealed partial class Tensor
 {
     /// <summary>Elementwise sum with NumPy broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => Arithmetic.Add(a, b);
 
     /// <summary>Adds a constant to every element.</summary>
-    public static Tensor operator +(Tensor a, double b) => Arithmetic.Add(a, ConstantLike(a, b));
+    public static Tensor operator +(Tensor a, double b) => Unary.Apply(a, new AddScalarOp(b));
 
     /// <summary>Adds a constant to every element.</summary>
-    public static Tensor operator +(double a, Tensor b) => Arithmetic.Add(ConstantLike(b, a), b);
+    public static Tensor operator +(double a, Tensor b) => Unary.Apply(b, new AddScalarOp(a));
 
     /// <summary>Elementwise difference with NumPy broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b) => Arithmetic.Subtract(a, b);
 
     /// <summary>Subtracts a constant from every element.</summary>
-    public static Tensor operator -(Tensor a, double b) => Arithmetic.Subtract(a, ConstantLike(a, b));
+    public static Tensor operator -(Tensor a, double b) => Unary.Apply(a, new AddScalarOp(-b));
 
     /// <summary>Subtracts every element from a constant.</summary>
-    public static Tensor operator -(double a, Tensor b) => Arithmetic.Subtract(ConstantLike(b, a), b);
+    public static Tensor operator -(double a, Tensor b) => Unary.Apply(b, new SubtractFromScalarOp(a));
 
     /// <summary>Elementwise negation.</summary>
     public static Tensor operator -(Tensor a) => Unary.Apply(a, new NegateOp());
@@ -31,19 +32,19 @@ public sealed partial class Tensor
     public static Tensor operator *(Tensor a, Tensor b) => Arithmetic.Multiply(a, b);
 
     /// <summary>Multiplies every element by a constant.</summary>
-    public static Tensor operator *(Tensor a, double b) => Arithmetic.Multiply(a, ConstantLike(a, b));
+    public static Tensor operator *(Tensor a, double b) => Unary.Apply(a, new MultiplyScalarOp(b));
 
     /// <summary>Multiplies every element by a constant.</summary>
-    public static Tensor operator *(double a, Tensor b) => Arithmetic.Multiply(ConstantLike(b, a), b);
+    public static Tensor operator *(double a, Tensor b) => Unary.Apply(b, new MultiplyScalarOp(a));
 
     /// <summary>Elementwise quotient with NumPy broadcasting.</summary>
     public static Tensor operator /(Tensor a, Tensor b) => Arithmetic.Divide(a, b);
 
     /// <summary>Divides every element by a constant.</summary>
-    public static Tensor operator /(Tensor a, double b) => Arithmetic.Divide(a, ConstantLike(a, b));
+    public static Tensor operator /(Tensor a, double b) => Unary.Apply(a, new DivideByScalarOp(b));
 
     /// <summary>Divides a constant by every element.</summary>
-    public static Tensor operator /(double a, Tensor b) => Arithmetic.Divide(ConstantLike(b, a), b);
+    public static Tensor operator /(double a, Tensor b) => Unary.Apply(b, new DivideScalarByOp(a));
 
     /// <summary>e^x, elementwise.</summary>
     public Tensor Exp() => Unary.Apply(this, new ExpOp());
@@ -104,10 +105,4 @@ public sealed partial class Tensor
 
     /// <summary>This tensor converted to <paramref name="dtype"/> (differentiable); itself when already of that type.</summary>
     public Tensor To(DType dtype) => Cast.Forward(this, dtype);
-
-    private static Tensor ConstantLike(Tensor like, double value)
-    {
-        OpChecks.NotNull(like, "Tensor", "operand");
-        return Scalar(value, like.DType);
-    }
 }

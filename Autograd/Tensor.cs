@@ -69,6 +69,12 @@ public sealed partial class Tensor
 
     internal ReadOnlySpan<int> ShapeSpan => _shape;
 
+    /// <summary>
+    /// The shape array itself, not a copy. Shapes are immutable once a tensor owns them, so ops share one array
+    /// between an input and an output of the same shape instead of cloning it; never write to it.
+    /// </summary>
+    internal int[] ShapeArray => _shape;
+
     internal Array Storage => _storage;
 
     /// <summary>The raw row-major storage; <typeparamref name="T"/> must match <see cref="DType"/>.</summary>
@@ -87,12 +93,13 @@ public sealed partial class Tensor
         throw new InvalidOperationException($"The tensor holds {DType}, not {typeof(T).Name}.");
     }
 
-    /// <summary>Makes the output of an op: fresh storage of <paramref name="shape"/>, uninitialised.</summary>
+    /// <summary>Makes the output of an op: storage of <paramref name="shape"/> that nothing else references (new, or a
+    /// dead gradient buffer from <see cref="BufferPool"/>), uninitialised.</summary>
     internal static Tensor Empty<T>(int[] shape)
         where T : unmanaged
     {
         int count = ShapeText.Count(shape, "Tensor");
-        return new Tensor(GC.AllocateUninitializedArray<T>(count), shape);
+        return new Tensor(BufferPool.Rent<T>(count), shape);
     }
 
     internal static Tensor Empty(int[] shape, DType dtype) =>
@@ -109,12 +116,16 @@ public sealed partial class Tensor
         _requiresGrad = true;
     }
 
-    /// <summary>Adds <paramref name="gradient"/> into <see cref="Grad"/>; takes it over when it is exclusively ours.</summary>
-    internal void AccumulateGrad(Tensor gradient, bool exclusive)
+    /// <summary>
+    /// Adds <paramref name="gradient"/> into <see cref="Grad"/>; takes it over when it is exclusively ours.
+    /// Returns true when it was taken over (it then belongs to this leaf).
+    /// </summary>
+    internal bool AccumulateGrad(Tensor gradient, bool exclusive)
     {
         if (_grad is null)
         {
             _grad = exclusive ? gradient : gradient.Clone();
+            return exclusive;
         }
         else if (DType == DType.Float32)
         {
@@ -124,6 +135,8 @@ public sealed partial class Tensor
         {
             TensorPrimitives.Add(_grad.Span<double>(), gradient.Span<double>(), _grad.Span<double>());
         }
+
+        return false;
     }
 
     /// <summary>A copy of the data as a new leaf that does not require a gradient.</summary>

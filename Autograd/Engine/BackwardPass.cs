@@ -11,6 +11,14 @@ internal static class BackwardPass
 {
     private static int _lastMark;
 
+    // The walk's two stacks, kept per thread and reused: a backward pass of a tiny graph then allocates
+    // nothing of its own. Both are empty between passes (a pass that throws clears them on the next one).
+    [ThreadStatic]
+    private static Stack<TapeEntry>? _ready;
+
+    [ThreadStatic]
+    private static Stack<TapeEntry>? _pending;
+
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
     {
         Tensor seed = SeedGradient(root, gradient);
@@ -22,50 +30,93 @@ internal static class BackwardPass
             return;
         }
 
-        using var _ = Tape.NoGrad();   // gradients are values, not new graph
+        Tape.EnterNoGrad();   // gradients are values, not new graph
+        try
+        {
+            Walk(rootEntry, seed, exclusive: gradient is null, retainGraph);
+        }
+        finally
+        {
+            Tape.ExitNoGrad();
+        }
+    }
+
+    /// <remarks>
+    /// Ownership of gradient buffers: a pending gradient is <i>exclusive</i> when this pass made it and only one
+    /// consumer receives it. An entry that owns its output gradient and has one input to differentiate may write
+    /// its VJP over it (<see cref="TapeEntry.CanOverwriteGradOutput"/>); a gradient that an entry owned and no
+    /// input received a view of is dead afterwards and goes back to the <see cref="BufferPool"/>. A gradient
+    /// passed in by the caller is never exclusive, so it is never written to or recycled.
+    /// </remarks>
+    private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, bool retainGraph)
+    {
         int mark = Interlocked.Increment(ref _lastMark);
         CountConsumers(rootEntry, mark);
 
         rootEntry.PendingGrad = seed;
-        rootEntry.PendingGradExclusive = gradient is null;
-        var ready = new Stack<TapeEntry>();
+        rootEntry.PendingGradExclusive = exclusive;
+        Stack<TapeEntry> ready = _ready ??= new Stack<TapeEntry>();
+        ready.Clear();
         ready.Push(rootEntry);
         while (ready.Count > 0)
         {
             TapeEntry entry = ready.Pop();
             Tensor gradOutput = entry.PendingGrad!;
+            bool ownsGradOutput = entry.PendingGradExclusive;
             entry.PendingGrad = null;
-            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
-            for (int i = 0; i < inputs.Length; i++)
-            {
-                Tensor? input = inputs[i];
-                if (input is null || (input.IsLeaf && !input.RequiresGrad))
-                {
-                    // No gradient wanted; a leaf whose RequiresGrad was turned off after the op was recorded
-                    // receives none either (as PyTorch's AccumulateGrad).
-                    continue;
-                }
 
-                Tensor inputGrad = entry.Vjp(i, gradOutput);
-                bool exclusive = !inputGrad.SharesStorageWith(gradOutput);
-                if (input.GradFn is { } producer)
-                {
-                    Accumulate(producer, inputGrad, exclusive);
-                    if (--producer.PendingConsumers == 0)
-                    {
-                        ready.Push(producer);
-                    }
-                }
-                else
-                {
-                    input.AccumulateGrad(inputGrad, exclusive);
-                }
+            // Both VJPs run before either result is delivered: a result may be a view of gradOutput, and whether
+            // it can be handed on exclusively depends on whether the other input received a view too.
+            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
+            Tensor? input0 = Wanted(inputs[0]);
+            Tensor? input1 = inputs.Length > 1 ? Wanted(inputs[1]) : null;
+            entry.CanOverwriteGradOutput = ownsGradOutput && (input0 is null || input1 is null);
+            Tensor? grad0 = input0 is null ? null : entry.Vjp(0, gradOutput);
+            Tensor? grad1 = input1 is null ? null : entry.Vjp(1, gradOutput);
+            entry.CanOverwriteGradOutput = false;
+
+            bool view0 = grad0 is not null && grad0.SharesStorageWith(gradOutput);
+            bool view1 = grad1 is not null && grad1.SharesStorageWith(gradOutput);
+            bool oneView = view0 != view1;
+            Deliver(input0, grad0, exclusive: !view0 || (ownsGradOutput && oneView), ready);
+            Deliver(input1, grad1, exclusive: !view1 || (ownsGradOutput && oneView), ready);
+            if (ownsGradOutput && !view0 && !view1)
+            {
+                BufferPool.Return(gradOutput.Storage);
             }
 
             if (!retainGraph)
             {
                 entry.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// The input if it still wants a gradient: a leaf whose RequiresGrad was turned off after the op was recorded
+    /// receives none (as PyTorch's AccumulateGrad).
+    /// </summary>
+    private static Tensor? Wanted(Tensor? input) => input is { IsLeaf: true, RequiresGrad: false } ? null : input;
+
+    /// <summary>Passes an input's gradient to its producer (queued once all its consumers have delivered) or its leaf.</summary>
+    private static void Deliver(Tensor? input, Tensor? inputGrad, bool exclusive, Stack<TapeEntry> ready)
+    {
+        if (input is null)
+        {
+            return;
+        }
+
+        if (input.GradFn is { } producer)
+        {
+            Accumulate(producer, inputGrad!, exclusive);
+            if (--producer.PendingConsumers == 0)
+            {
+                ready.Push(producer);
+            }
+        }
+        else if (!input.AccumulateGrad(inputGrad!, exclusive) && exclusive)
+        {
+            BufferPool.Return(inputGrad!.Storage);   // added into the leaf's gradient: dead
         }
     }
 
@@ -92,7 +143,7 @@ internal static class BackwardPass
                     + "implied for a single-element output. Pass Backward(gradient) with the output's shape.");
             }
 
-            return Tensor.Full(root.Shape, 1.0, root.DType);
+            return Tensor.Full(root.ShapeArray, 1.0, root.DType);
         }
 
         if (gradient.DType != root.DType || !gradient.ShapeSpan.SequenceEqual(root.ShapeSpan))
@@ -110,7 +161,8 @@ internal static class BackwardPass
     {
         rootEntry.VisitMark = mark;
         rootEntry.PendingConsumers = 0;
-        var stack = new Stack<TapeEntry>();
+        Stack<TapeEntry> stack = _pending ??= new Stack<TapeEntry>();
+        stack.Clear();
         stack.Push(rootEntry);
         while (stack.Count > 0)
         {
@@ -153,8 +205,17 @@ internal static class BackwardPass
 
         if (!producer.PendingGradExclusive)
         {
-            // The pending buffer is shared with another consumer: add into a fresh one instead.
-            Tensor sum = Tensor.Empty(pending.Shape, pending.DType);
+            if (exclusive)
+            {
+                // Add into the contribution instead: the pending buffer is shared with another consumer.
+                AddInto(pending, contribution, contribution);
+                producer.PendingGrad = contribution;
+                producer.PendingGradExclusive = true;
+                return;
+            }
+
+            // Both are shared: add into a fresh buffer.
+            Tensor sum = Tensor.Empty(pending.ShapeArray, pending.DType);
             AddInto(pending, contribution, sum);
             producer.PendingGrad = sum;
             producer.PendingGradExclusive = true;
@@ -162,6 +223,10 @@ internal static class BackwardPass
         }
 
         AddInto(pending, contribution, pending);
+        if (exclusive)
+        {
+            BufferPool.Return(contribution.Storage);   // summed into the pending buffer: dead
+        }
     }
 
     private static void AddInto(Tensor x, Tensor y, Tensor destination)

@@ -22,6 +22,12 @@ public static class Tape
         return new NoGradScope();
     }
 
+    /// <summary>Opens a no-grad scope without allocating one (the backward pass's own scope); pair with <see cref="ExitNoGrad"/>.</summary>
+    internal static void EnterNoGrad() => _noGradDepth++;
+
+    /// <summary>Closes a scope opened by <see cref="EnterNoGrad"/>.</summary>
+    internal static void ExitNoGrad() => _noGradDepth--;
+
     /// <summary>True when an op on these inputs must record an entry.</summary>
     internal static bool ShouldRecord(Tensor x) => _noGradDepth == 0 && x.RequiresGrad;
 

@@ -109,6 +109,28 @@ internal static class Broadcast
             return;
         }
 
+        // A row repeated down the output (the bias add of a linear layer): one span call per output row, and
+        // no layout to build, which for small layers costs more than the arithmetic.
+        if (x.Length == destination.Length && IsTrailingRow(yShape, outShape))
+        {
+            for (int offset = 0; offset < destination.Length; offset += y.Length)
+            {
+                TKernel.Apply(x.Slice(offset, y.Length), y, destination.Slice(offset, y.Length));
+            }
+
+            return;
+        }
+
+        if (y.Length == destination.Length && IsTrailingRow(xShape, outShape))
+        {
+            for (int offset = 0; offset < destination.Length; offset += x.Length)
+            {
+                TKernel.Apply(x, y.Slice(offset, x.Length), destination.Slice(offset, x.Length));
+            }
+
+            return;
+        }
+
         var layout = BroadcastLayout.Create(outShape, xShape, yShape);
         int n = layout.RowLength;
         bool xRow = layout.StrideX[^1] != 0;
@@ -158,6 +180,17 @@ internal static class Broadcast
             return;
         }
 
+        // The bias gradient: the sum of the rows. Row by row keeps every read contiguous.
+        if (IsTrailingRow(targetShape, outShape))
+        {
+            for (int offset = 0; offset < gradient.Length; offset += destination.Length)
+            {
+                TensorPrimitives.Add(destination, gradient.Slice(offset, destination.Length), destination);
+            }
+
+            return;
+        }
+
         // x = the target (strides 0 where broadcast), y = the gradient itself (contiguous).
         var layout = BroadcastLayout.Create(outShape, targetShape, outShape);
         int n = layout.RowLength;
@@ -176,5 +209,21 @@ internal static class Broadcast
                 destination[rows.OffsetX] += TensorPrimitives.Sum(row);
             }
         }
+    }
+
+    /// <summary>
+    /// True when an operand of <paramref name="operandShape"/> is one whole row that repeats along
+    /// <paramref name="outShape"/>: its shape, without leading 1s, is the trailing part of the output's shape.
+    /// </summary>
+    private static bool IsTrailingRow(ReadOnlySpan<int> operandShape, ReadOnlySpan<int> outShape)
+    {
+        int leadingOnes = 0;
+        while (leadingOnes < operandShape.Length && operandShape[leadingOnes] == 1)
+        {
+            leadingOnes++;
+        }
+
+        ReadOnlySpan<int> row = operandShape[leadingOnes..];
+        return row.Length <= outShape.Length && row.SequenceEqual(outShape[^row.Length..]);
     }
 }

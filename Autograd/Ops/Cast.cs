@@ -22,7 +22,7 @@ internal static class Cast
 
     private static Tensor Convert(Tensor x, DType dtype)
     {
-        Tensor output = Tensor.Empty(x.Shape, dtype);
+        Tensor output = Tensor.Empty(x.ShapeArray, dtype);
         if (dtype == DType.Float64)
         {
             ReadOnlySpan<float> source = x.Span<float>();

@@ -60,7 +60,7 @@ internal static class Arithmetic
         OpChecks.NotNull(x, op, "x");
         OpChecks.NotNull(y, op, "y");
         OpChecks.SameDType(op, x, y);
-        int[] shape = BroadcastLayout.BroadcastShape(x.ShapeSpan, y.ShapeSpan, op);
+        int[] shape = OutputShape(x, y, op);
         Tensor output = Tensor.Empty(shape, x.DType);
         if (x.DType == DType.Float32)
         {
@@ -72,6 +72,40 @@ internal static class Arithmetic
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// The broadcast shape of x and y. When one operand already has it (equal shapes, a bias row, a scalar), that
+    /// operand's own shape array is shared rather than a new one built.
+    /// </summary>
+    private static int[] OutputShape(Tensor x, Tensor y, string op)
+    {
+        if (BroadcastsInto(y.ShapeSpan, x.ShapeSpan))
+        {
+            return x.ShapeArray;
+        }
+
+        return BroadcastsInto(x.ShapeSpan, y.ShapeSpan) ? y.ShapeArray : BroadcastLayout.BroadcastShape(x.ShapeSpan, y.ShapeSpan, op);
+    }
+
+    /// <summary>True when <paramref name="operand"/> broadcasts to exactly <paramref name="shape"/>.</summary>
+    private static bool BroadcastsInto(ReadOnlySpan<int> operand, ReadOnlySpan<int> shape)
+    {
+        if (operand.Length > shape.Length)
+        {
+            return false;
+        }
+
+        int offset = shape.Length - operand.Length;
+        for (int i = 0; i < operand.Length; i++)
+        {
+            if (operand[i] != 1 && operand[i] != shape[offset + i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -105,8 +139,8 @@ internal static class Arithmetic
     /// <summary>d(x + y) = (g, g), each summed down to its operand's shape.</summary>
     private sealed class AddEntry(Tensor x, Tensor y) : TapeEntry("Add", x, y)
     {
-        private readonly int[] _xShape = x.Shape;
-        private readonly int[] _yShape = y.Shape;
+        private readonly int[] _xShape = x.ShapeArray;
+        private readonly int[] _yShape = y.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput) =>
             SumTo(gradOutput, index == 0 ? _xShape : _yShape);
@@ -115,8 +149,8 @@ internal static class Arithmetic
     /// <summary>d(x - y) = (g, -g).</summary>
     private sealed class SubtractEntry(Tensor x, Tensor y) : TapeEntry("Subtract", x, y)
     {
-        private readonly int[] _xShape = x.Shape;
-        private readonly int[] _yShape = y.Shape;
+        private readonly int[] _xShape = x.ShapeArray;
+        private readonly int[] _yShape = y.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
@@ -143,10 +177,10 @@ internal static class Arithmetic
     /// <summary>d(x · y) = (g · y, g · x); saves both operands.</summary>
     private sealed class MultiplyEntry(Tensor x, Tensor y) : TapeEntry("Multiply", x, y)
     {
-        private Tensor? _x = y.RequiresGrad ? x.Detach() : null;   // each operand is saved only for the other's VJP
-        private Tensor? _y = x.RequiresGrad ? y.Detach() : null;
-        private readonly int[] _xShape = x.Shape;
-        private readonly int[] _yShape = y.Shape;
+        private Tensor? _x = y.RequiresGrad ? x : null;   // each operand is saved only for the other's VJP
+        private Tensor? _y = x.RequiresGrad ? y : null;
+        private readonly int[] _xShape = x.ShapeArray;
+        private readonly int[] _yShape = y.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput) => index == 0
             ? ProductSumTo<MultiplyKernel>(gradOutput, _y!, _xShape)
@@ -158,10 +192,10 @@ internal static class Arithmetic
     /// <summary>d(x / y) = (g / y, −g · out / y); saves y and the output.</summary>
     private sealed class DivideEntry(Tensor x, Tensor y, Tensor output) : TapeEntry("Divide", x, y)
     {
-        private Tensor? _y = y.Detach();
-        private Tensor? _output = y.RequiresGrad ? output.Detach() : null;
-        private readonly int[] _xShape = x.Shape;
-        private readonly int[] _yShape = y.Shape;
+        private Tensor? _y = y;
+        private Tensor? _output = y.RequiresGrad ? output : null;
+        private readonly int[] _xShape = x.ShapeArray;
+        private readonly int[] _yShape = y.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {

@@ -99,8 +99,14 @@ internal readonly struct PowOp(double exponent) : IUnaryOp
         }
         else
         {
-            TensorPrimitives.Pow(x, T.CreateChecked(exponent - 1), dx);
-            TensorPrimitives.Multiply(dx, g, dx);
+            // x^(p−1) goes through a stack buffer, chunk by chunk, because dx may be g.
+            Span<T> power = stackalloc T[Math.Min(g.Length, 256)];
+            for (int start = 0; start < g.Length; start += power.Length)
+            {
+                int length = Math.Min(power.Length, g.Length - start);
+                TensorPrimitives.Pow(x.Slice(start, length), T.CreateChecked(exponent - 1), power[..length]);
+                TensorPrimitives.Multiply(power[..length], g.Slice(start, length), dx.Slice(start, length));
+            }
         }
 
         TensorPrimitives.Multiply(dx, T.CreateChecked(exponent), dx);

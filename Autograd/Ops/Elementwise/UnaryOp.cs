@@ -21,7 +21,11 @@ internal interface IUnaryOp
     void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary><c>dx[i] = g[i] · f′(x[i])</c>, written from x and/or y as declared by SavesInput/SavesOutput.</summary>
+    /// <summary>
+    /// <c>dx[i] = g[i] · f′(x[i])</c>, written from x and/or y as declared by SavesInput/SavesOutput.
+    /// <paramref name="dx"/> may be the same span as <paramref name="g"/> (the backward pass reuses a gradient
+    /// buffer it owns), so g[i] must be read before dx[i] is written.
+    /// </summary>
     void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
@@ -33,7 +37,7 @@ internal static class Unary
         where TOp : struct, IUnaryOp
     {
         OpChecks.NotNull(x, op.Name, "x");
-        Tensor y = Tensor.Empty(x.Shape, x.DType);
+        Tensor y = Tensor.Empty(x.ShapeArray, x.DType);
         if (x.DType == DType.Float32)
         {
             op.Forward<float>(x.Span<float>(), y.Span<float>());
@@ -59,7 +63,8 @@ internal static class Unary
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
-            Tensor dx = Tensor.Empty(gradOutput.Shape, gradOutput.DType);
+            // In place when the backward pass says gradOutput is ours alone (every Backward allows dx = g).
+            Tensor dx = CanOverwriteGradOutput ? gradOutput : Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
             if (gradOutput.DType == DType.Float32)
             {
                 op.Backward<float>(_x as float[], _y as float[], gradOutput.Span<float>(), dx.Span<float>());

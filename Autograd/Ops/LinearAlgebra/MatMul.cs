@@ -30,11 +30,12 @@ internal static class MatMul
 
     private static (int Batch, int M, int N, int K) Dimensions(Tensor a, Tensor b, bool transA, bool transB)
     {
-        string shapes = $"{ShapeText.Format(a.ShapeSpan)}{(transA ? "ᵀ" : "")} x {ShapeText.Format(b.ShapeSpan)}{(transB ? "ᵀ" : "")}";
+        // Formatted only on the error paths: a product of tiny matrices costs less than this string.
+        string Shapes() => $"{ShapeText.Format(a.ShapeSpan)}{(transA ? "ᵀ" : "")} x {ShapeText.Format(b.ShapeSpan)}{(transB ? "ᵀ" : "")}";
         if (a.Rank != b.Rank || (a.Rank != 2 && a.Rank != 3))
         {
             throw new ArgumentException(
-                $"MatMul: {shapes}: expected two 2-D matrices [m,k] x [k,n] or two 3-D batches [b,m,k] x [b,k,n].");
+                $"MatMul: {Shapes()}: expected two 2-D matrices [m,k] x [k,n] or two 3-D batches [b,m,k] x [b,k,n].");
         }
 
         ReadOnlySpan<int> sa = a.ShapeSpan[^2..];
@@ -45,7 +46,7 @@ internal static class MatMul
             if (a.ShapeSpan[0] != b.ShapeSpan[0])
             {
                 throw new ArgumentException(
-                    $"MatMul: {shapes}: batch sizes {a.ShapeSpan[0]} and {b.ShapeSpan[0]} differ.");
+                    $"MatMul: {Shapes()}: batch sizes {a.ShapeSpan[0]} and {b.ShapeSpan[0]} differ.");
             }
 
             batch = a.ShapeSpan[0];
@@ -57,7 +58,7 @@ internal static class MatMul
         int n = transB ? sb[0] : sb[1];
         if (ka != kb)
         {
-            throw new ArgumentException($"MatMul: {shapes}: inner dimensions {ka} and {kb} differ.");
+            throw new ArgumentException($"MatMul: {Shapes()}: inner dimensions {ka} and {kb} differ.");
         }
 
         return (batch, m, n, ka);
@@ -93,16 +94,17 @@ internal static class MatMul
     private sealed class MatMulEntry(Tensor a, Tensor b, bool transA, bool transB, int batch, int m, int n, int k)
         : TapeEntry("MatMul", a, b)
     {
-        private Tensor? _a = b.RequiresGrad ? a.Detach() : null;
-        private Tensor? _b = a.RequiresGrad ? b.Detach() : null;
-        private readonly bool _batched = a.Rank == 3;
+        private Tensor? _a = b.RequiresGrad ? a : null;
+        private Tensor? _b = a.RequiresGrad ? b : null;
+        private readonly int[] _shapeOfA = a.ShapeArray;
+        private readonly int[] _shapeOfB = b.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
             if (index == 0)
             {
                 // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
-                Tensor da = Tensor.Empty(ShapeOfA(), gradOutput.DType);
+                Tensor da = Tensor.Empty(_shapeOfA, gradOutput.DType);
                 if (!transA)
                 {
                     Multiply(false, !transB, batch, m, k, n, gradOutput, _b!, da, accumulate: false);
@@ -116,7 +118,7 @@ internal static class MatMul
             }
 
             // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
-            Tensor db = Tensor.Empty(ShapeOfB(), gradOutput.DType);
+            Tensor db = Tensor.Empty(_shapeOfB, gradOutput.DType);
             if (!transB)
             {
                 Multiply(!transA, false, batch, k, n, m, _a!, gradOutput, db, accumulate: false);
@@ -127,18 +129,6 @@ internal static class MatMul
             }
 
             return db;
-        }
-
-        private int[] ShapeOfA()
-        {
-            int[] matrix = transA ? [k, m] : [m, k];
-            return _batched ? [batch, .. matrix] : matrix;
-        }
-
-        private int[] ShapeOfB()
-        {
-            int[] matrix = transB ? [n, k] : [k, n];
-            return _batched ? [batch, .. matrix] : matrix;
         }
 
         protected override void ReleaseSaved() => (_a, _b) = (null, null);

@@ -55,12 +55,12 @@ internal static class BinaryCrossEntropy
 
     private sealed class BceEntry(Tensor probabilities, Tensor target) : TapeEntry("BinaryCrossEntropy", probabilities, target)
     {
-        private Tensor? _p = probabilities.Detach();
-        private Tensor? _t = target.Detach();
+        private Tensor? _p = probabilities;
+        private Tensor? _t = target;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
-            Tensor result = Tensor.Empty(_p!.Shape, _p.DType);
+            Tensor result = Tensor.Empty(_p!.ShapeArray, _p.DType);
             double scale = gradOutput.Item() / _p.Count;
             if (_p.DType == DType.Float32)
             {

@@ -40,12 +40,12 @@ internal static class BinaryCrossEntropyWithLogits
 
     private sealed class Entry(Tensor logits, Tensor target) : TapeEntry("BinaryCrossEntropyWithLogits", logits, target)
     {
-        private Tensor? _z = logits.Detach();
-        private Tensor? _t = target.Detach();
+        private Tensor? _z = logits;
+        private Tensor? _t = target;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
-            Tensor result = Tensor.Empty(_z!.Shape, _z.DType);
+            Tensor result = Tensor.Empty(_z!.ShapeArray, _z.DType);
             double scale = gradOutput.Item() / _z.Count;
             if (_z.DType == DType.Float32)
             {

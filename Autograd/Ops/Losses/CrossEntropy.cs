@@ -42,7 +42,7 @@ internal static class CrossEntropy
             }
         }
 
-        Tensor logProbabilities = Tensor.Empty(logits.Shape, logits.DType);
+        Tensor logProbabilities = Tensor.Empty(logits.ShapeArray, logits.DType);
         Tensor output;
         if (logits.DType == DType.Float32)
         {
@@ -82,7 +82,7 @@ internal static class CrossEntropy
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
-            Tensor dz = Tensor.Empty(_logProbabilities!.Shape, _logProbabilities.DType);
+            Tensor dz = Tensor.Empty(_logProbabilities!.ShapeArray, _logProbabilities.DType);
             double scale = gradOutput.Item() / _labels!.Length;
             if (dz.DType == DType.Float32)
             {

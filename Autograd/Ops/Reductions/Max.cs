@@ -36,7 +36,7 @@ internal static class Max
 
     private sealed class MaxEntry(Tensor x, int[] indices, int outer, int length, int inner) : TapeEntry("Max", x)
     {
-        private readonly int[] _inputShape = x.Shape;
+        private readonly int[] _inputShape = x.ShapeArray;
         private int[]? _indices = indices;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)

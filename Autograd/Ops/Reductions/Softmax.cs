@@ -14,7 +14,7 @@ internal static class Softmax
         OpChecks.NotNull(x, op, "x");
         int resolved = ShapeText.Axis(axis, x.Rank, op);
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
-        Tensor output = Tensor.Empty(x.Shape, x.DType);
+        Tensor output = Tensor.Empty(x.ShapeArray, x.DType);
         if (x.DType == DType.Float32)
         {
             AxisKernels.Softmax<float>(x.Span<float>(), outer, length, inner, output.Span<float>(), log);
@@ -35,11 +35,11 @@ internal static class Softmax
     private sealed class SoftmaxEntry(string op, Tensor x, Tensor output, int outer, int length, int inner, bool log)
         : TapeEntry(op, x)
     {
-        private Tensor? _output = output.Detach();
+        private Tensor? _output = output;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {
-            Tensor dx = Tensor.Empty(gradOutput.Shape, gradOutput.DType);
+            Tensor dx = Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
             if (dx.DType == DType.Float32)
             {
                 AxisKernels.SoftmaxBackward<float>(_output!.Span<float>(), gradOutput.Span<float>(), outer, length, inner, dx.Span<float>(), log);

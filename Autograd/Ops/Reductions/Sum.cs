@@ -53,17 +53,17 @@ internal static class Sum
         return output;
     }
 
-    public static Tensor Mean(Tensor x) => Arithmetic.Multiply(All(x), Tensor.Scalar(1.0 / x.Count, x.DType));
+    public static Tensor Mean(Tensor x) => Unary.Apply(All(x), new MultiplyScalarOp(1.0 / x.Count));
 
     public static Tensor Mean(Tensor x, int axis, bool keepDim)
     {
         int length = x.ShapeSpan[ShapeText.Axis(axis, x.Rank, "Mean")];
-        return Arithmetic.Multiply(Axis(x, axis, keepDim), Tensor.Scalar(1.0 / length, x.DType));
+        return Unary.Apply(Axis(x, axis, keepDim), new MultiplyScalarOp(1.0 / length));
     }
 
     private sealed class SumEntry(Tensor x, int outer, int length, int inner) : TapeEntry("Sum", x)
     {
-        private readonly int[] _inputShape = x.Shape;
+        private readonly int[] _inputShape = x.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput)
         {

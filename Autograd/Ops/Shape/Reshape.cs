@@ -70,7 +70,7 @@ internal static class Reshape
 
     private sealed class ReshapeEntry(Tensor x) : TapeEntry("Reshape", x)
     {
-        private readonly int[] _inputShape = x.Shape;
+        private readonly int[] _inputShape = x.ShapeArray;
 
         internal override Tensor Vjp(int index, Tensor gradOutput) => new(gradOutput.Storage, _inputShape);
     }

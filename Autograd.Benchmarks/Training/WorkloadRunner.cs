@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using Autograd.Benchmarks.Engine;
+
+namespace Autograd.Benchmarks.Training;
+
+/// <summary>
+/// The plain runner behind <c>dotnet run -c Release --project Autograd.Benchmarks -- workloads --threads N [W1..W4]</c>:
+/// the timing rule of <c>shared/peers/workloads.py</c> (same warm-up, same time box, median of single steps), and
+/// RESULT lines in its format plus the bytes allocated per step, so compare-pytorch.sh can race the two.
+/// The id "tape" adds the tape-overhead chains (ns per op).
+/// </summary>
+public static class WorkloadRunner
+{
+    private const int MaxSamples = 2_000_000;
+
+    /// <summary>Runs the workloads when <c>args[0]</c> is "workloads"; returns false (doing nothing) otherwise.</summary>
+    public static bool TryRun(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || args[0] != "workloads")
+        {
+            return false;
+        }
+
+        int threads = Environment.ProcessorCount;
+        double seconds = 3;
+        var wanted = new List<string>();
+        for (int i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--threads":
+                    threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--seconds":
+                    seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    wanted.Add(args[i].ToUpperInvariant());
+                    break;
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            wanted.AddRange(Workloads.Ids);
+        }
+
+        LimitToCores(threads);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# Autograd workloads (.NET {Environment.Version}): threads={threads} (process affinity; matmul is "
+            + $"single-threaded until Gemm lands), time box {seconds} s per workload"));
+        foreach (string id in Workloads.Ids.Where(wanted.Contains))
+        {
+            Workload workload = Workloads.Create(id);
+            if (workload.Note is { } note)
+            {
+                Console.WriteLine($"# {note}");
+            }
+
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            var (medianMicroseconds, steps, allocatedPerStep) = Race(workload.Step, seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} steps={steps} "
+                + $"final_loss={workload.LastLoss!.Item():G6} alloc_bytes_per_step={allocatedPerStep} "
+                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}"));
+        }
+
+        if (wanted.Contains("TAPE"))
+        {
+            var chain = new TapeChain();
+            foreach (var (name, run) in new (string, Action)[]
+                { ("tensor-tensor", chain.TensorTensor), ("unary", chain.Unary), ("tensor-scalar", chain.TensorScalar) })
+            {
+                var (medianMicroseconds, _, allocatedPerStep) = Race(run, seconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"RESULT tape {name} ns_per_op={medianMicroseconds * 1000 / TapeChain.Length:F1} "
+                    + $"alloc_bytes_per_op={allocatedPerStep / TapeChain.Length}"));
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// workloads.py's race(): warm up ≥ 3 steps and ≥ 0.5 s (stop after ~5 s), then time single steps until
+    /// <paramref name="seconds"/> passed and ≥ 5 steps (stop after ~30 s). Returns the median in µs.
+    /// </summary>
+    public static (double MedianMicroseconds, int Steps, long AllocatedBytesPerStep) Race(Action step, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; (i < 3 || clock.Elapsed.TotalSeconds < 0.5) && !(i >= 1 && clock.Elapsed.TotalSeconds > 5); i++)
+        {
+            step();
+        }
+
+        double[] samples = new double[MaxSamples];   // allocated before measuring allocations
+        int count = 0;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        clock.Restart();
+        while ((count < 5 || clock.Elapsed.TotalSeconds < seconds)
+            && !(count > 0 && clock.Elapsed.TotalSeconds > 30) && count < MaxSamples)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            samples[count++] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        Array.Sort(samples, 0, count);
+        double median = count % 2 == 1 ? samples[count / 2] : (samples[(count / 2) - 1] + samples[count / 2]) / 2;
+        return (median, count, allocated / count);
+    }
+
+    /// <summary>
+    /// Keeps the whole process (GC and JIT threads included) on the first <paramref name="threads"/> cores, so that
+    /// "1 thread" means one core, as OPENBLAS_NUM_THREADS=1 does for PyTorch's matmul.
+    /// </summary>
+    private static void LimitToCores(int threads)
+    {
+        if (threads >= Environment.ProcessorCount || (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows()))
+        {
+            return;
+        }
+
+        Process.GetCurrentProcess().ProcessorAffinity = (nint)((1L << Math.Max(threads, 1)) - 1);
+    }
+}

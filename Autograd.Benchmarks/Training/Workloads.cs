@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace Autograd.Benchmarks.Training;
+
+/// <summary>
+/// One training workload of <c>shared/peers/workloads.py</c>: parameters, a loss closure and plain SGD.
+/// A step is what PyTorch's script times: zero_grad(set_to_none), forward, loss, backward, SGD update.
+/// </summary>
+public sealed class Workload
+{
+    private readonly Func<Tensor> _loss;
+    private readonly Tensor[] _parameters;
+    private readonly float _learningRate;
+
+    internal Workload(string id, string name, Tensor[] parameters, float learningRate, Func<Tensor> loss)
+    {
+        Id = id;
+        Name = name;
+        _parameters = parameters;
+        _learningRate = learningRate;
+        _loss = loss;
+    }
+
+    /// <summary>W1..W4, as in workloads.py.</summary>
+    public string Id { get; }
+
+    /// <summary>The workload's name in workloads.py's RESULT lines (seed-tiny, mnist-mlp, ...).</summary>
+    public string Name { get; }
+
+    /// <summary>A line about the data that workloads.py also prints (the spiral's checksum), or null.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>The loss of the last step.</summary>
+    public Tensor? LastLoss { get; private set; }
+
+    /// <summary>One training step.</summary>
+    public void Step()
+    {
+        foreach (Tensor parameter in _parameters)
+        {
+            parameter.ZeroGrad();
+        }
+
+        Tensor loss = _loss();
+        loss.Backward();
+        using (Tape.NoGrad())
+        {
+            // p ← p − lr·∇p, in place, as torch.optim.SGD without momentum.
+            foreach (Tensor parameter in _parameters)
+            {
+                Span<float> values = parameter.Span<float>();
+                TensorPrimitives.MultiplyAdd(parameter.Grad!.Span<float>(), -_learningRate, values, values);
+            }
+        }
+
+        LastLoss = loss;
+    }
+}
+
+/// <summary>Builds W1..W4 exactly as workloads.py does: same data streams, architectures, losses and rates.</summary>
+public static class Workloads
+{
+    /// <summary>The workload ids, in workloads.py's order.</summary>
+    public static readonly string[] Ids = ["W1", "W2", "W3", "W4"];
+
+    /// <summary>Builds the workload with <paramref name="id"/> (W1..W4, case-insensitive).</summary>
+    public static Workload Create(string id) => id.ToUpperInvariant() switch
+    {
+        "W1" => SeedTiny(),
+        "W2" => Mlp("W2", "mnist-mlp", batch: 64, [784, 256, 128, 10], learningRate: 0.01f, seed: 2),
+        "W3" => Mlp("W3", "wide-mlp", batch: 256, [1024, 4096, 4096, 10], learningRate: 0.01f, seed: 3),
+        "W4" => Spiral(),
+        _ => throw new ArgumentException($"Unknown workload '{id}'; expected one of {string.Join(", ", Ids)}."),
+    };
+
+    /// <summary>W1: the seed network 2 → 3 → 2 → 1 (ReLU, ReLU, sigmoid), batch 2, binary cross-entropy, lr 0.1.</summary>
+    private static Workload SeedTiny()
+    {
+        Tensor x = Tensor.FromArray(new float[] { 0, 1, 1, 0 }, 2, 2);
+        Tensor y = Tensor.FromArray(new float[] { 1, 0 }, 2, 1);
+        Layer[] layers = Layers([2, 3, 2, 1], seed: 1);
+        return new Workload("W1", "seed-tiny", Parameters(layers), 0.1f, () =>
+        {
+            Tensor h = Forward(layers, x);
+            return Loss.BinaryCrossEntropy(h.Sigmoid(), y);
+        });
+    }
+
+    /// <summary>W2, W3: an MLP with ReLU between layers, softmax cross-entropy on normal inputs and uniform labels.</summary>
+    private static Workload Mlp(string id, string name, int batch, int[] sizes, float learningRate, int seed)
+    {
+        Tensor x = Tensor.Randn([batch, sizes[0]], seed);
+        int[] labels = Labels(seed + 100, batch, sizes[^1]);
+        Layer[] layers = Layers(sizes, seed);
+        return new Workload(id, name, Parameters(layers), learningRate, () => Loss.CrossEntropy(Forward(layers, x), labels));
+    }
+
+    /// <summary>W4: the 3-class spiral (300 points), 2 → 100 → 3, cross-entropy plus ½·10⁻³·‖W‖² per weight, lr 1.</summary>
+    private static Workload Spiral()
+    {
+        const int PerClass = 100, Classes = 3;
+        const double Regularisation = 1e-3;
+        Tensor noise = Tensor.Randn([PerClass * Classes], 7, DType.Float64);
+        double[] n = noise.ToArray<double>();
+        float[] xs = new float[PerClass * Classes * 2];
+        int[] ys = new int[PerClass * Classes];
+        for (int j = 0; j < Classes; j++)
+        {
+            for (int i = 0; i < PerClass; i++)
+            {
+                int row = (j * PerClass) + i;
+                double r = i / (double)(PerClass - 1);
+                double t = (j * 4.0) + (i * (4.0 / (PerClass - 1))) + (0.2 * n[row]);
+                xs[2 * row] = (float)(r * Math.Sin(t));
+                xs[(2 * row) + 1] = (float)(r * Math.Cos(t));
+                ys[row] = j;
+            }
+        }
+
+        Tensor x = Tensor.FromArray(xs, PerClass * Classes, 2);
+        Layer[] layers = Layers([2, 100, Classes], seed: 4);
+        Tensor w1 = layers[0].Weight, w2 = layers[1].Weight;
+        double checksum = xs.Sum(v => (double)v);
+        return new Workload("W4", "spiral", Parameters(layers), 1.0f, () =>
+            Loss.CrossEntropy(Forward(layers, x), ys)
+            + ((w1 * w1).Sum() * (0.5 * Regularisation))
+            + ((w2 * w2).Sum() * (0.5 * Regularisation)))
+        {
+            // workloads.py prints the same line: equal checksums mean equal data.
+            Note = string.Create(CultureInfo.InvariantCulture, $"spiral checksum {checksum:F6}"),
+        };
+    }
+
+    private readonly record struct Layer(Tensor Weight, Tensor Bias);
+
+    /// <summary>Linear layers, ReLU between them (not after the last).</summary>
+    private static Tensor Forward(Layer[] layers, Tensor x)
+    {
+        Tensor h = x;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (i > 0)
+            {
+                h = h.Relu();
+            }
+
+            h = Functional.Linear(h, layers[i].Weight, layers[i].Bias);
+        }
+
+        return h;
+    }
+
+    /// <summary>
+    /// Linear layers with PyTorch's default init shape: weight and bias uniform in ±1/√fan_in (Kaiming-uniform with
+    /// a = √5), drawn from SplitMix64 streams derived from <paramref name="seed"/> (not torch's generator).
+    /// </summary>
+    private static Layer[] Layers(int[] sizes, int seed)
+    {
+        var layers = new Layer[sizes.Length - 1];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            int fanIn = sizes[i], fanOut = sizes[i + 1];
+            double bound = 1 / Math.Sqrt(fanIn);
+            int layerSeed = (seed * 1000) + (2 * i);
+            Tensor weight = Tensor.Rand([fanOut, fanIn], layerSeed, -bound, bound);
+            Tensor bias = Tensor.Rand([fanOut], layerSeed + 1, -bound, bound);
+            weight.RequiresGrad = true;
+            bias.RequiresGrad = true;
+            layers[i] = new Layer(weight, bias);
+        }
+
+        return layers;
+    }
+
+    private static Tensor[] Parameters(Layer[] layers) => [.. layers.SelectMany(l => new[] { l.Weight, l.Bias })];
+
+    /// <summary>workloads.py's labels(seed, count, classes): ⌊uniform · classes⌋.</summary>
+    private static int[] Labels(int seed, int count, int classes)
+    {
+        var random = new SplitMix64(unchecked((ulong)seed));
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = random.NextInt(classes);
+        }
+
+        return labels;
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Races Autograd's training steps against PyTorch's on this machine, back to back, per thread count.
+#
+#   Autograd.Benchmarks/compare-pytorch.sh [W1 W2 W3 W4]      (default: W1 W2 W4; W3 takes minutes)
+#   TIME_BOX=3 THREADS="1 2" Autograd.Benchmarks/compare-pytorch.sh
+#
+# Prints a table of medians and the ratio ours/PyTorch (below 1 = we are faster) and writes it to
+# Autograd.Benchmarks/results/compare-pytorch-<UTC date>.md. Only ratios from the same run are comparable:
+# the machine's speed drifts (and it is shared).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+workloads=("${@:-W1 W2 W4}")
+read -r -a workloads <<< "${workloads[*]}"
+time_box="${TIME_BOX:-3}"
+threads_list="${THREADS:-1 2}"
+python=/usr/bin/python3
+peer=../shared/peers/workloads.py
+
+if ! "$python" -c "import torch" 2>/dev/null; then
+  echo "PyTorch is missing: apt-get install -y python3-torch" >&2
+  exit 1
+fi
+
+dotnet build -c Release Autograd.Benchmarks -v quiet -nologo > /dev/null
+
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+for threads in $threads_list; do
+  echo "# threads=$threads: Autograd" >&2
+  dotnet run -c Release --no-build --project Autograd.Benchmarks -- \
+    workloads --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
+    | tee /dev/stderr | awk -v t="$threads" '/^RESULT/ { print "ours", t, $0 }' >> "$results"
+  echo "# threads=$threads: PyTorch" >&2
+  "$python" "$peer" --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
+    | tee /dev/stderr | awk -v t="$threads" '/^RESULT/ { print "torch", t, $0 }' >> "$results"
+done
+
+mkdir -p Autograd.Benchmarks/results
+out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
+{
+  echo "# Autograd vs PyTorch, training steps ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); time box ${time_box} s per workload;"
+  echo "medians of single steps; ratio = ours / PyTorch (below 1: Autograd is faster)."
+  echo
+  echo "| workload | threads | Autograd µs | PyTorch µs | ratio | Autograd bytes/step | final loss (ours / torch) |"
+  echo "|---|---|---|---|---|---|---|"
+  awk '
+    { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[$1, $2, $4, kv[1]] = kv[2] } ids[$2, $4] = $5; order[++n] = $2 SUBSEP $4 }
+    END {
+      for (i = 1; i <= n; i++) {
+        key = order[i]; if (seen[key]++) continue
+        split(key, p, SUBSEP); t = p[1]; w = p[2]
+        ours = v["ours", t, w, "median_us"]; torch = v["torch", t, w, "median_us"]
+        ratio = (ours != "" && torch != "" && torch > 0) ? sprintf("%.3f", ours / torch) : "n/a"
+        printf "| %s %s | %s | %s | %s | %s | %s | %s / %s |\n", w, ids[key], t, ours, torch, ratio,
+          v["ours", t, w, "alloc_bytes_per_step"], v["ours", t, w, "final_loss"], v["torch", t, w, "final_loss"]
+      }
+    }' "$results"
+} > "$out"
+echo
+cat "$out"
+echo
+echo "Written to $out"
