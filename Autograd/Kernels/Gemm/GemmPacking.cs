@@ -1,0 +1,134 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Autograd.Kernels;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the order the micro-kernel reads them: A in slivers of
+/// <c>mr</c> rows, one column of the sliver after another; B in slivers of <c>nr</c> columns, one
+/// row after another. The transposes are absorbed here (only the read pattern changes), and
+/// ragged edges are padded with zeros so the micro-kernel always runs a full tile.
+/// </summary>
+internal static unsafe class GemmPacking<T>
+    where T : unmanaged, INumberBase<T>
+{
+    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into ⌈mc/mr⌉ slivers of kc·mr values.</summary>
+    public static void PackA(in GemmProblem<T> p, T* destination, int ic, int mc, int pc, int kc, int mr)
+    {
+        for (var s = 0; s * mr < mc; s++)
+        {
+            var i0 = ic + (s * mr);
+            var rows = Math.Min(mr, mc - (s * mr));
+            var sliver = destination + ((nint)s * kc * mr);
+            if (p.TransA)
+            {
+                // Stored [k,m]: a sliver's column is contiguous in memory.
+                for (var q = 0; q < kc; q++)
+                {
+                    var source = p.A + ((nint)(pc + q) * p.M) + i0;
+                    var target = sliver + ((nint)q * mr);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        target[r] = source[r];
+                    }
+
+                    for (var r = rows; r < mr; r++)
+                    {
+                        target[r] = T.Zero;
+                    }
+                }
+
+                continue;
+            }
+
+            // Stored [m,k]: read each row contiguously, write it with stride mr.
+            for (var r = 0; r < rows; r++)
+            {
+                var source = p.A + ((nint)(i0 + r) * p.K) + pc;
+                for (var q = 0; q < kc; q++)
+                {
+                    sliver[((nint)q * mr) + r] = source[q];
+                }
+            }
+
+            for (var r = rows; r < mr; r++)
+            {
+                for (var q = 0; q < kc; q++)
+                {
+                    sliver[((nint)q * mr) + r] = T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs slivers [firstSliver, endSliver) of op(B)[pc..pc+kc, jc..] (each nr columns wide,
+    /// kc·nr values); parts of one job pack disjoint slivers of the shared panel.
+    /// </summary>
+    public static void PackB(in GemmProblem<T> p, T* destination, int jc, int pc, int kc, int firstSliver, int endSliver, int nr)
+    {
+        for (var s = firstSliver; s < endSliver; s++)
+        {
+            var j0 = jc + (s * nr);
+            var columns = Math.Min(nr, p.N - j0);
+            var sliver = destination + ((nint)s * kc * nr);
+            if (p.TransB)
+            {
+                // Stored [n,k]: a sliver's column is a contiguous row of the stored matrix.
+                for (var c = 0; c < columns; c++)
+                {
+                    var source = p.B + ((nint)(j0 + c) * p.K) + pc;
+                    for (var q = 0; q < kc; q++)
+                    {
+                        sliver[((nint)q * nr) + c] = source[q];
+                    }
+                }
+
+                for (var c = columns; c < nr; c++)
+                {
+                    for (var q = 0; q < kc; q++)
+                    {
+                        sliver[((nint)q * nr) + c] = T.Zero;
+                    }
+                }
+
+                continue;
+            }
+
+            for (var q = 0; q < kc; q++)
+            {
+                var source = p.B + ((nint)(pc + q) * p.N) + j0;
+                var target = sliver + ((nint)q * nr);
+                if (columns == nr)
+                {
+                    CopyRow(source, target, nr);
+                    continue;
+                }
+
+                for (var c = 0; c < columns; c++)
+                {
+                    target[c] = source[c];
+                }
+
+                for (var c = columns; c < nr; c++)
+                {
+                    target[c] = T.Zero;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(T* source, T* target, int count)
+    {
+        if (Vector256.IsHardwareAccelerated && count == 2 * Vector256<T>.Count)
+        {
+            Vector256.Store(Vector256.Load(source), target);
+            Vector256.Store(Vector256.Load(source + Vector256<T>.Count), target + Vector256<T>.Count);
+            return;
+        }
+
+        new ReadOnlySpan<T>(source, count).CopyTo(new Span<T>(target, count));
+    }
+}
