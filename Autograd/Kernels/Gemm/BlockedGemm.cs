@@ -73,7 +73,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._problem = problem;
         job._splitRows = rowTiles >= columnTiles;
         var panelWidth = Math.Min(Nc, columnTiles * Nr);
-        job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get((long)Math.Min(Kc, problem.K) * panelWidth);
+        job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
         var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / Nr);
         GemmThreading.Run(job, parts);
         job._problem = default;
@@ -85,7 +85,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     public override void Execute(int part, int parts)
     {
         var p = _problem;
-        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get((long)Mc * Kc);
+        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
         var tile = stackalloc T[Mr * Nr];
         var rowTiles = (p.M + Mr - 1) / Mr;
 

@@ -26,6 +26,14 @@ internal static unsafe class MicroKernelFloat6x16
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
 
+        // Pull the C tile towards L1 while the FMAs run, so the final read-modify-write does not stall
+        // on six cache misses (each row may straddle two lines).
+        for (nint row = 0; row < Rows; row++)
+        {
+            Sse.Prefetch0(c + (row * ldc));
+            Sse.Prefetch0(c + (row * ldc) + 15);
+        }
+
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
