@@ -128,6 +128,23 @@ public class GemmTests
         Assert.That(failures, Is.Zero);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Multiply_TwoThreadsSplittingColumns_WithAShortLastKBlock_IsRaceFree(bool single)
+    {
+        // Wide and short: the parts split B's slivers and never meet at a barrier, so a part may
+        // pack the short last K block while the other still reads the previous one (a past bug).
+        const int m = 13, n = 200, k = 530;
+        var random = new Random(7);
+        Assert.Multiple(() =>
+        {
+            for (var repeat = 0; repeat < 30; repeat++)
+            {
+                CheckAgainstNaive(random, GemmKernel.Blocked, single, 2, m, n, k, false, repeat % 2 == 0, false);
+            }
+        });
+    }
+
     [TestCase(GemmKernel.Blocked)]
     [TestCase(GemmKernel.RowAxpy)]
     [TestCase(GemmKernel.Dot)]

@@ -89,6 +89,10 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         var tile = stackalloc T[Mr * Nr];
         var rowTiles = (p.M + Mr - 1) / Mr;
 
+        // Slivers sit at a fixed stride, not kc·NR: splitting columns, parts pass no barrier, so one
+        // may pack the short last K block while another still reads the previous one.
+        var sliverStride = Math.Min(Kc, p.K) * Nr;
+
         for (var jc = 0; jc < p.N; jc += Nc)
         {
             var nc = Math.Min(Nc, p.N - jc);
@@ -99,7 +103,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 var overwrite = !p.Accumulate && pc == 0;
 
                 var (firstSliver, endSliver) = Share(slivers, part, parts);
-                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, Nr);
+                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, Nr, sliverStride);
                 if (_splitRows)
                 {
                     // Every part reads the whole panel; splitting columns, a part reads only what it packed.
@@ -114,7 +118,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                     {
                         var mc = Math.Min(Mc, rowEnd - ic);
                         GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
-                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, 0, slivers, overwrite);
+                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, 0, slivers, overwrite);
                     }
                 }
                 else if (firstSliver < endSliver)
@@ -123,7 +127,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                     {
                         var mc = Math.Min(Mc, p.M - ic);
                         GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
-                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, firstSliver, endSliver, overwrite);
+                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, firstSliver, endSliver, overwrite);
                     }
                 }
 
@@ -137,13 +141,13 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>The jr and ir loops: every register tile of an MC×KC A block against B slivers [firstSliver, endSliver).</summary>
-    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int firstSliver, int endSliver, bool overwrite)
+    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
     {
         for (var s = firstSliver; s < endSliver; s++)
         {
             var j0 = jc + (s * Nr);
             var columns = Math.Min(Nr, p.N - j0);
-            var sliverB = _packedB + ((nint)s * kc * Nr);
+            var sliverB = _packedB + ((nint)s * sliverStride);
             for (var r = 0; r * Mr < mc; r++)
             {
                 var i0 = ic + (r * Mr);

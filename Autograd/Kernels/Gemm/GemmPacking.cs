@@ -74,9 +74,10 @@ internal static unsafe class GemmPacking<T>
 
     /// <summary>
     /// Packs slivers [firstSliver, endSliver) of op(B)[pc..pc+kc, jc..] (each nr columns wide,
-    /// kc·nr values); parts of one job pack disjoint slivers of the shared panel.
+    /// kc·nr values, sliver s at s·<paramref name="sliverStride"/>); parts of one job pack disjoint
+    /// slivers of the shared panel.
     /// </summary>
-    public static void PackB(in GemmProblem<T> p, T* destination, int jc, int pc, int kc, int firstSliver, int endSliver, int nr)
+    public static void PackB(in GemmProblem<T> p, T* destination, int jc, int pc, int kc, int firstSliver, int endSliver, int nr, int sliverStride)
     {
         if (!p.TransB)
         {
@@ -93,7 +94,7 @@ internal static unsafe class GemmPacking<T>
                     for (var s = s0; s < s1; s++)
                     {
                         var j0 = jc + (s * nr);
-                        var target = destination + ((nint)s * kc * nr) + ((nint)q * nr);
+                        var target = destination + ((nint)s * sliverStride) + ((nint)q * nr);
                         var columns = Math.Min(nr, p.N - j0);
                         if (columns == nr)
                         {
@@ -121,7 +122,7 @@ internal static unsafe class GemmPacking<T>
         {
             var j0 = jc + (s * nr);
             var columns = Math.Min(nr, p.N - j0);
-            var sliver = destination + ((nint)s * kc * nr);
+            var sliver = destination + ((nint)s * sliverStride);
             if (typeof(T) == typeof(float) && columns == 16 && nr == 16 && GemmTranspose.IsSupported)
             {
                 GemmTranspose.PackSixteenRows((float*)(p.B + ((nint)j0 * p.K) + pc), p.K, (float*)sliver, kc);
