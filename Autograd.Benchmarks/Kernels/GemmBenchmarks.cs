@@ -19,7 +19,7 @@ public enum GemmImplementation
     OpenBlas,
 }
 
-/// <summary>One product's sizes and transposes; its name is what the summary shows.</summary>
+/// <summary>One product's sizes and transposes; its name (at most 20 characters, or the summary truncates it) is what the summary shows.</summary>
 public sealed record GemmShape(string Name, int M, int N, int K, bool TransA, bool TransB) : IFlopCount
 {
     public double Flops => 2.0 * M * N * K;
@@ -57,9 +57,9 @@ public class GemmBenchmarks
     public static IEnumerable<GemmShape> Shapes =>
     [
         .. new[] { 64, 128, 256, 512, 1024, 2048 }.Select(s => new GemmShape($"{s}²", s, s, s, false, false)),
-        new GemmShape("Y=X·Wᵀ 256×4096×1024", 256, 4096, 1024, false, true),
-        new GemmShape("dX=G·W 256×1024×4096", 256, 1024, 4096, false, false),
-        new GemmShape("dW=Gᵀ·X 4096×1024×256", 4096, 1024, 256, true, false),
+        new GemmShape("Y=XWᵀ 256,4096,1024", 256, 4096, 1024, false, true),
+        new GemmShape("dX=GW 256,1024,4096", 256, 1024, 4096, false, false),
+        new GemmShape("dW=GᵀX 4096,1024,256", 4096, 1024, 256, true, false),
     ];
 
     [GlobalSetup]

@@ -8,12 +8,13 @@ public class GemmTests
     private static readonly GemmKernel[] _fastKernels = [GemmKernel.Auto, GemmKernel.RowAxpy, GemmKernel.Dot, GemmKernel.Blocked];
 
     // (m, n, k): degenerate vectors, primes, exact and ragged register tiles (6×16 float, 6×8
-    // double), and shapes crossing the cache blocks (MC 144/72, KC 256, NC 4080).
+    // double), and shapes crossing the cache blocks (MC 144/72, KC 256, NC 4080); 61×20×530 makes
+    // two threads split rows over several K steps (shared panel, barriers, claimed blocks).
     private static readonly (int M, int N, int K)[] _shapes =
     [
         (1, 1, 1), (1, 19, 7), (23, 1, 9), (11, 8, 1), (7, 13, 5), (6, 16, 32), (12, 32, 8),
         (5, 17, 3), (37, 41, 43), (150, 24, 20), (13, 40, 600), (3, 4100, 2), (1, 300, 40), (300, 1, 40),
-        (257, 129, 65),
+        (61, 20, 530), (257, 129, 65),
     ];
 
     private static IEnumerable<TestCaseData> KernelCases()

@@ -46,6 +46,9 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private GemmProblem<T> _problem;
     private T* _packedB;
     private bool _splitRows;
+    private int _blockRows;
+    private int _nextBlock0;
+    private int _nextBlock1;
 
     /// <summary>Columns of the register tile: two vectors (16 floats, 8 doubles).</summary>
     public static int Nr
@@ -80,14 +83,25 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._packedB = null;
     }
 
-    public override void Prepare(int parts) => _barrier.Reset(parts);
+    public override void Prepare(int parts)
+    {
+        _barrier.Reset(parts);
+        _nextBlock0 = 0;
+        _nextBlock1 = 0;
+
+        // Splitting rows, parts claim A blocks from a shared counter rather than fixed halves, so a
+        // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
+        // part (whole register tiles, at most MC rows) so the claims can even out.
+        var target = (_problem.M + (4 * parts) - 1) / (4 * parts);
+        _blockRows = parts == 1 ? Mc : Math.Clamp((target + Mr - 1) / Mr * Mr, Mr, Mc);
+    }
 
     public override void Execute(int part, int parts)
     {
         var p = _problem;
         var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
         var tile = stackalloc T[Mr * Nr];
-        var rowTiles = (p.M + Mr - 1) / Mr;
+        var iteration = 0;
 
         // Slivers sit at a fixed stride, not kc·NR: splitting columns, parts pass no barrier, so one
         // may pack the short last K block while another still reads the previous one.
@@ -112,11 +126,24 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
 
                 if (_splitRows)
                 {
-                    var (firstTile, endTile) = Share(rowTiles, part, parts);
-                    var rowEnd = Math.Min(p.M, endTile * Mr);
-                    for (var ic = firstTile * Mr; ic < rowEnd; ic += Mc)
+                    // Two counters alternate: the one the next step uses was last read before this
+                    // step's first barrier, so part 0 can reset it now, ahead of the next barrier.
+                    if (part == 0)
                     {
-                        var mc = Math.Min(Mc, rowEnd - ic);
+                        if ((iteration & 1) == 0)
+                        {
+                            _nextBlock1 = 0;
+                        }
+                        else
+                        {
+                            _nextBlock0 = 0;
+                        }
+                    }
+
+                    ref var counter = ref (iteration & 1) == 0 ? ref _nextBlock0 : ref _nextBlock1;
+                    for (var ic = ClaimBlock(ref counter); ic < p.M; ic = ClaimBlock(ref counter))
+                    {
+                        var mc = Math.Min(_blockRows, p.M - ic);
                         GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
                         MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, 0, slivers, overwrite);
                     }
@@ -136,9 +163,14 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                     // The next pc step repacks the shared panel: wait until nobody still reads it.
                     _barrier.SignalAndWait();
                 }
+
+                iteration++;
             }
         }
     }
+
+    /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>
+    private int ClaimBlock(ref int counter) => (Interlocked.Increment(ref counter) - 1) * _blockRows;
 
     /// <summary>The jr and ir loops: every register tile of an MC×KC A block against B slivers [firstSliver, endSliver).</summary>
     private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
