@@ -3,7 +3,7 @@ namespace Autograd.Kernels;
 /// <summary>The matrix-multiply algorithms <see cref="Gemm.Multiply(GemmKernel, bool, bool, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool, int?)"/> can run.</summary>
 public enum GemmKernel
 {
-    /// <summary>Chooses by size: a direct loop for tiny products, <see cref="Blocked"/> otherwise.</summary>
+    /// <summary>Chooses by shape: a direct loop for tiny products, <see cref="RowAxpy"/>/<see cref="Dot"/> for a single output row or column, <see cref="Blocked"/> otherwise.</summary>
     Auto,
 
     /// <summary>The textbook triple loop; single-threaded. The reference the others are tested against.</summary>
