@@ -1,0 +1,230 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Autograd.Kernels;
+
+/// <summary>
+/// BLIS-style GEMM: five loops around a register-tiled micro-kernel.
+/// <code>
+/// for jc in N by NC          B panel  KC×NC  packed once, shared by all threads (L3)
+///   for pc in K by KC
+///     pack op(B)[pc.., jc..]      (threads pack disjoint slivers, then meet at a barrier)
+///     for ic in M by MC      A block  MC×KC  packed per thread (L2)
+///       pack op(A)[ic.., pc..]
+///       for jr in NC by NR   B sliver KC×NR  stays in L1 across the ir loop
+///         for ir in MC by MR micro-kernel: C[MR×NR] += A sliver · B sliver
+/// </code>
+/// Threads split the ic rows (or, when op(B) has more tiles than op(A), the jr slivers), never K,
+/// so no two threads write the same element of C and no reduction is needed.
+/// </summary>
+internal sealed unsafe class BlockedGemm<T> : GemmJob
+    where T : unmanaged, INumberBase<T>
+{
+    /// <summary>Rows of the register tile (6 broadcasts of A per k step).</summary>
+    public const int Mr = 6;
+
+    /// <summary>
+    /// K depth of a block: a KC×NR sliver of B (16 KiB for float) plus an MR×KC sliver of A fits
+    /// in Zen 3's 32 KiB L1, and KC is long enough to amortise loading/storing the C tile.
+    /// </summary>
+    public const int Kc = 256;
+
+    /// <summary>Columns of a B panel: a multiple of NR; KC×NC (4 MiB float) is meant to sit in L3.</summary>
+    public const int Nc = 4080;
+
+    [ThreadStatic]
+    private static BlockedGemm<T>? _cached;
+
+    [ThreadStatic]
+    private static GemmScratch<T>? _packedAStore;
+
+    [ThreadStatic]
+    private static GemmScratch<T>? _packedBStore;
+
+    private readonly GemmBarrier _barrier = new();
+    private GemmProblem<T> _problem;
+    private T* _packedB;
+    private bool _splitRows;
+    private int _blockRows;
+    private int _nextBlock0;
+    private int _nextBlock1;
+
+    /// <summary>Columns of the register tile: two vectors (16 floats, 8 doubles).</summary>
+    public static int Nr
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 2 * Vector256<T>.Count;
+    }
+
+    /// <summary>
+    /// Rows of an A block: MC×KC is 144 KiB (float or double), well inside Zen 3's 512 KiB L2,
+    /// leaving room for the B sliver and C lines streaming through.
+    /// </summary>
+    public static int Mc
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => typeof(T) == typeof(float) ? 144 : 72;
+    }
+
+    /// <summary>Runs the product on up to <paramref name="threads"/> threads.</summary>
+    public static void Multiply(in GemmProblem<T> problem, int threads)
+    {
+        var job = _cached ??= new BlockedGemm<T>();
+        var rowTiles = (problem.M + Mr - 1) / Mr;
+        var columnTiles = (problem.N + Nr - 1) / Nr;
+        job._problem = problem;
+        job._splitRows = rowTiles >= columnTiles;
+        var panelWidth = Math.Min(Nc, columnTiles * Nr);
+        job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
+        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / Nr);
+        GemmThreading.Run(job, parts);
+        job._problem = default;
+        job._packedB = null;
+    }
+
+    public override void Prepare(int parts)
+    {
+        _barrier.Reset(parts);
+        _nextBlock0 = 0;
+        _nextBlock1 = 0;
+
+        // Splitting rows, parts claim A blocks from a shared counter rather than fixed halves, so a
+        // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
+        // part (whole register tiles, at most MC rows) so the claims can even out.
+        var target = (_problem.M + (4 * parts) - 1) / (4 * parts);
+        _blockRows = parts == 1 ? Mc : Math.Clamp((target + Mr - 1) / Mr * Mr, Mr, Mc);
+    }
+
+    public override void Execute(int part, int parts)
+    {
+        var p = _problem;
+        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
+        var tile = stackalloc T[Mr * Nr];
+        var iteration = 0;
+
+        // Slivers sit at a fixed stride, not kc·NR: splitting columns, parts pass no barrier, so one
+        // may pack the short last K block while another still reads the previous one.
+        var sliverStride = Math.Min(Kc, p.K) * Nr;
+
+        for (var jc = 0; jc < p.N; jc += Nc)
+        {
+            var nc = Math.Min(Nc, p.N - jc);
+            var slivers = (nc + Nr - 1) / Nr;
+            for (var pc = 0; pc < p.K; pc += Kc)
+            {
+                var kc = Math.Min(Kc, p.K - pc);
+                var overwrite = !p.Accumulate && pc == 0;
+
+                var (firstSliver, endSliver) = Share(slivers, part, parts);
+                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, Nr, sliverStride);
+                if (_splitRows)
+                {
+                    // Every part reads the whole panel; splitting columns, a part reads only what it packed.
+                    _barrier.SignalAndWait();
+                }
+
+                if (_splitRows)
+                {
+                    // Two counters alternate: the one the next step uses was last read before this
+                    // step's first barrier, so part 0 can reset it now, ahead of the next barrier.
+                    if (part == 0)
+                    {
+                        if ((iteration & 1) == 0)
+                        {
+                            _nextBlock1 = 0;
+                        }
+                        else
+                        {
+                            _nextBlock0 = 0;
+                        }
+                    }
+
+                    ref var counter = ref (iteration & 1) == 0 ? ref _nextBlock0 : ref _nextBlock1;
+                    for (var ic = ClaimBlock(ref counter); ic < p.M; ic = ClaimBlock(ref counter))
+                    {
+                        var mc = Math.Min(_blockRows, p.M - ic);
+                        GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
+                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, 0, slivers, overwrite);
+                    }
+                }
+                else if (firstSliver < endSliver)
+                {
+                    for (var ic = 0; ic < p.M; ic += Mc)
+                    {
+                        var mc = Math.Min(Mc, p.M - ic);
+                        GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
+                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, firstSliver, endSliver, overwrite);
+                    }
+                }
+
+                if (_splitRows)
+                {
+                    // The next pc step repacks the shared panel: wait until nobody still reads it.
+                    _barrier.SignalAndWait();
+                }
+
+                iteration++;
+            }
+        }
+    }
+
+    /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>
+    private int ClaimBlock(ref int counter) => (Interlocked.Increment(ref counter) - 1) * _blockRows;
+
+    /// <summary>The jr and ir loops: every register tile of an MC×KC A block against B slivers [firstSliver, endSliver).</summary>
+    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
+    {
+        for (var s = firstSliver; s < endSliver; s++)
+        {
+            var j0 = jc + (s * Nr);
+            var columns = Math.Min(Nr, p.N - j0);
+            var sliverB = _packedB + ((nint)s * sliverStride);
+            for (var r = 0; r * Mr < mc; r++)
+            {
+                var i0 = ic + (r * Mr);
+                var rows = Math.Min(Mr, mc - (r * Mr));
+                var sliverA = packedA + ((nint)r * kc * Mr);
+                var c = p.C + ((nint)i0 * p.N) + j0;
+                if (rows == Mr && columns == Nr)
+                {
+                    MicroKernel(kc, sliverA, sliverB, c, p.N, overwrite);
+                    continue;
+                }
+
+                // Edge tile: compute the full padded tile aside, then keep only the valid part.
+                MicroKernel(kc, sliverA, sliverB, tile, Nr, overwrite: true);
+                for (var i = 0; i < rows; i++)
+                {
+                    var target = c + ((nint)i * p.N);
+                    var source = tile + (i * Nr);
+                    for (var j = 0; j < columns; j++)
+                    {
+                        target[j] = overwrite ? source[j] : target[j] + source[j];
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernel(int kc, T* a, T* b, T* c, nint ldc, bool overwrite)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                MicroKernelFloat6x16.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                MicroKernelDouble6x8.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                return;
+            }
+        }
+
+        MicroKernelScalar<T>.Run(Mr, Nr, kc, a, b, c, ldc, overwrite);
+    }
+}
