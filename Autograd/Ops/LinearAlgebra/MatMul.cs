@@ -1,4 +1,3 @@
-using System.Numerics;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
@@ -68,25 +67,19 @@ internal static class MatMul
     internal static void Multiply(bool transA, bool transB, int batch, int m, int n, int k,
         Tensor a, Tensor b, Tensor c, bool accumulate)
     {
-        if (a.DType == DType.Float32)
-        {
-            Multiply<float>(transA, transB, batch, m, n, k, a.Span<float>(), b.Span<float>(), c.Span<float>(), accumulate);
-        }
-        else
-        {
-            Multiply<double>(transA, transB, batch, m, n, k, a.Span<double>(), b.Span<double>(), c.Span<double>(), accumulate);
-        }
-    }
-
-    private static void Multiply<T>(bool transA, bool transB, int batch, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
         int sizeA = m * k, sizeB = k * n, sizeC = m * n;
         for (int i = 0; i < batch; i++)
         {
-            GemmFallback.Multiply(transA, transB, m, n, k,
-                a.Slice(i * sizeA, sizeA), b.Slice(i * sizeB, sizeB), c.Slice(i * sizeC, sizeC), accumulate);
+            if (a.DType == DType.Float32)
+            {
+                Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, a.Span<float>().Slice(i * sizeA, sizeA),
+                    b.Span<float>().Slice(i * sizeB, sizeB), c.Span<float>().Slice(i * sizeC, sizeC), accumulate);
+            }
+            else
+            {
+                Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, a.Span<double>().Slice(i * sizeA, sizeA),
+                    b.Span<double>().Slice(i * sizeB, sizeB), c.Span<double>().Slice(i * sizeC, sizeC), accumulate);
+            }
         }
     }
 
