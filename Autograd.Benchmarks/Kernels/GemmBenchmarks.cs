@@ -52,7 +52,8 @@ public class GemmBenchmarks
 
     /// <summary>
     /// Squares, then the three products of a 1024→4096 linear layer (W [4096,1024]) at batch 256:
-    /// forward Y = X·Wᵀ, input gradient dX = G·W, weight gradient dW = Gᵀ·X (G = dY [256,4096]).
+    /// forward Y = X·Wᵀ, input gradient dX = G·W, weight gradient dW = Gᵀ·X (G = dY [256,4096]);
+    /// then the same three for a 4096→4096 layer (W [4096,4096]).
     /// </summary>
     public static IEnumerable<GemmShape> Shapes =>
     [
@@ -60,6 +61,9 @@ public class GemmBenchmarks
         new GemmShape("Y=XWᵀ 256,4096,1024", 256, 4096, 1024, false, true),
         new GemmShape("dX=GW 256,1024,4096", 256, 1024, 4096, false, false),
         new GemmShape("dW=GᵀX 4096,1024,256", 4096, 1024, 256, true, false),
+        new GemmShape("Y=XWᵀ 256,4096,4096", 256, 4096, 4096, false, true),
+        new GemmShape("dX=GW 256,4096,4096", 256, 4096, 4096, false, false),
+        new GemmShape("dW=GᵀX 4096,4096,256", 4096, 4096, 256, true, false),
     ];
 
     [GlobalSetup]

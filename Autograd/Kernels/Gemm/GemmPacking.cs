@@ -28,6 +28,22 @@ internal static unsafe class GemmPacking<T>
             if (p.TransA)
             {
                 // Stored [k,m]: a sliver's column is contiguous in memory.
+                if (typeof(T) == typeof(float) && rows == 6 && mr == 6 && Vector128.IsHardwareAccelerated)
+                {
+                    // Six floats per column: 16 + 8 bytes, never read past the sixth.
+                    var from = (float*)(p.A + ((nint)pc * p.M) + i0);
+                    var to = (float*)sliver;
+                    for (var q = 0; q < kc; q++)
+                    {
+                        Vector128.Store(Vector128.Load(from), to);
+                        *(long*)(to + 4) = *(long*)(from + 4);
+                        from += p.M;
+                        to += 6;
+                    }
+
+                    continue;
+                }
+
                 for (var q = 0; q < kc; q++)
                 {
                     var source = p.A + ((nint)(pc + q) * p.M) + i0;

@@ -61,7 +61,46 @@ internal static unsafe class GemmTranspose
     /// </summary>
     public static void PackSixteenRows(float* source, nint stride, float* destination, int kc)
     {
+        // Sixteen rows at a power-of-two stride share an L1 set: finish each row's cache line (two
+        // 8-column steps) before moving to the other eight rows, or the first eight lines are evicted
+        // between the two halves of the line and read again. Prefetch each row's next line meanwhile.
         var q = 0;
+        for (; q + 16 <= kc; q += 16)
+        {
+            for (var step = 0; step < 4; step++)
+            {
+                var half = step >> 1;
+                var qq = q + ((step & 1) * 8);
+                var s = source + (half * 8 * stride) + qq;
+                if ((step & 1) == 0 && q + 32 <= kc)
+                {
+                    for (nint row = 0; row < 8; row++)
+                    {
+                        Sse.Prefetch0(s + (row * stride) + 16);
+                    }
+                }
+
+                var r0 = Avx.LoadVector256(s);
+                var r1 = Avx.LoadVector256(s + stride);
+                var r2 = Avx.LoadVector256(s + (2 * stride));
+                var r3 = Avx.LoadVector256(s + (3 * stride));
+                var r4 = Avx.LoadVector256(s + (4 * stride));
+                var r5 = Avx.LoadVector256(s + (5 * stride));
+                var r6 = Avx.LoadVector256(s + (6 * stride));
+                var r7 = Avx.LoadVector256(s + (7 * stride));
+                Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                var d = destination + (qq * 16) + (half * 8);
+                Avx.Store(d, r0);
+                Avx.Store(d + 16, r1);
+                Avx.Store(d + 32, r2);
+                Avx.Store(d + 48, r3);
+                Avx.Store(d + 64, r4);
+                Avx.Store(d + 80, r5);
+                Avx.Store(d + 96, r6);
+                Avx.Store(d + 112, r7);
+            }
+        }
+
         for (; q + 8 <= kc; q += 8)
         {
             for (var half = 0; half < 2; half++)
