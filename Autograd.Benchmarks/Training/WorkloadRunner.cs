@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Autograd.Benchmarks.Engine;
+using Autograd.Kernels;
 
 namespace Autograd.Benchmarks.Training;
 
@@ -48,9 +49,10 @@ public static class WorkloadRunner
         }
 
         LimitToCores(threads);
+        Gemm.DefaultMaxThreads = threads;   // the runtime still counts the cores it saw at startup
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# Autograd workloads (.NET {Environment.Version}): threads={threads} (process affinity; matmul is "
-            + $"single-threaded until Gemm lands), time box {seconds} s per workload"));
+            $"# Autograd workloads (.NET {Environment.Version}): threads={threads} (process affinity and "
+            + $"Gemm.DefaultMaxThreads), time box {seconds} s per workload"));
         foreach (string id in Workloads.Ids.Where(wanted.Contains))
         {
             Workload workload = Workloads.Create(id);

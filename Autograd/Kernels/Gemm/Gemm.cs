@@ -81,9 +81,26 @@ public static class Gemm
         _ => GemmKernel.Blocked,
     };
 
+    /// <summary>
+    /// The most threads a product may use when the caller passes no <c>maxThreads</c> (every MatMul of the
+    /// engine): all cores by default. Like PyTorch's <c>torch.set_num_threads</c>, set it once for the process,
+    /// e.g. to 1 when the process is pinned to one core or runs several models side by side.
+    /// </summary>
+    public static int DefaultMaxThreads
+    {
+        get => _defaultMaxThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(DefaultMaxThreads));
+            _defaultMaxThreads = value;
+        }
+    }
+
+    private static int _defaultMaxThreads = Environment.ProcessorCount;
+
     /// <summary>How many threads are worth using for a product of <paramref name="flops"/>.</summary>
     internal static int ThreadsFor(long flops, int? maxThreads) =>
-        flops < ParallelFlops ? 1 : Math.Min(maxThreads ?? GemmThreading.MaxThreads, GemmThreading.MaxThreads);
+        flops < ParallelFlops ? 1 : Math.Min(maxThreads ?? DefaultMaxThreads, GemmThreading.MaxThreads);
 
     private static unsafe void Run<T>(GemmKernel kernel, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int? maxThreads, int? exactThreads)
