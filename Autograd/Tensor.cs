@@ -105,10 +105,6 @@ public sealed partial class Tensor
     internal static Tensor Empty(int[] shape, DType dtype) =>
         dtype == DType.Float32 ? Empty<float>(shape) : Empty<double>(shape);
 
-    /// <summary>Wraps existing storage without copying.</summary>
-    internal static Tensor Wrap<T>(T[] data, int[] shape)
-        where T : unmanaged => new(data, shape);
-
     /// <summary>Attaches the op that produced this tensor; called once, right after the forward pass.</summary>
     internal void SetGradFn(TapeEntry entry)
     {

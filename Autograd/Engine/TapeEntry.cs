@@ -48,9 +48,6 @@ internal abstract class TapeEntry
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
     internal ReadOnlySpan<Tensor?> Inputs => IsReleased ? default : ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
 
-    /// <summary>Whether input <paramref name="index"/> receives a gradient.</summary>
-    protected bool NeedsGrad(int index) => Inputs.Length > index && Inputs[index] is not null;
-
     // Scratch state of the backward pass that is currently walking this entry (see BackwardPass).
     internal int VisitMark;
     internal int PendingConsumers;
