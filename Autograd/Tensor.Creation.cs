@@ -24,8 +24,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A single-element tensor of shape <c>[]</c>.</summary>
-    public static Tensor Scalar(double value, DType dtype = DType.Float32) =>
-        dtype == DType.Float32 ? new Tensor(new[] { (float)value }, []) : new Tensor(new[] { value }, []);
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full([], value, dtype);
 
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Full(shape, 0.0, dtype);
@@ -38,18 +37,22 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         int count = ShapeText.Count(shape, "Full");
-        shape = (int[])shape.Clone();
-        if (dtype == DType.Float32)
+        var fill = new FillAction(count, value);
+        DTypeDispatch.Float(dtype, fill);
+        return new Tensor(fill.Result[0], (int[])shape.Clone());
+    }
+
+    /// <summary>A new array of <c>count</c> elements, each <c>value</c> rounded to the element type.</summary>
+    private readonly struct FillAction(int count, double value) : IFloatAction
+    {
+        public readonly Array[] Result = new Array[1];
+
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            var data = new float[count];
-            Array.Fill(data, (float)value);
-            return new Tensor(data, shape);
-        }
-        else
-        {
-            var data = new double[count];
-            Array.Fill(data, value);
-            return new Tensor(data, shape);
+            var data = new T[count];
+            Array.Fill(data, T.CreateChecked(value));
+            Result[0] = data;
         }
     }
 

@@ -18,13 +18,30 @@ public sealed partial class Tensor
     private readonly Array _storage;   // float[] or double[], exactly Count long
     private bool _requiresGrad;
     private Tensor? _grad;
+    private bool _gradOwned;                          // _grad's storage is ours alone (in-place accumulation is safe)
+    private VersionCounter? _version;                 // shared by every view of the storage; null: version 0
+    private List<Func<Tensor, Tensor?>>? _leafHooks;  // hooks of a leaf (an op output keeps them on its GradFn)
 
+    /// <summary>Wraps <paramref name="storage"/>, which the new tensor owns (nothing else may reference it).</summary>
     internal Tensor(Array storage, int[] shape)
     {
         _storage = storage;
         _shape = shape;
-        DType = storage is float[]? DType.Float32 : DType.Float64;
+        DType = DTypeDispatch.Of(storage);
+        OwnershipTracker.NoteNew(storage);
     }
+
+    private Tensor(Tensor source, int[] shape)
+    {
+        _storage = source._storage;
+        _shape = shape;
+        DType = source.DType;
+        _version = source._version ??= new VersionCounter();
+    }
+
+    /// <summary>A new tensor over <paramref name="source"/>'s storage (a view): no copy, and the same version counter,
+    /// so an in-place change through either is seen by Backward through both.</summary>
+    internal static Tensor View(Tensor source, int[] shape) => new(source, shape);
 
     /// <summary>The dimensions, outermost first (a copy; <c>[]</c> for a scalar).</summary>
     public int[] Shape => (int[])_shape.Clone();
@@ -103,10 +120,33 @@ public sealed partial class Tensor
     }
 
     internal static Tensor Empty(int[] shape, DType dtype) =>
-        dtype == DType.Float32 ? Empty<float>(shape) : Empty<double>(shape);
+        new(DTypeDispatch.Rent(dtype, ShapeText.Count(shape, "Tensor")), shape);
+
+    /// <summary>The number of in-place changes made to this tensor's storage (through it or any view of it).</summary>
+    internal int Version => _version?.Value ?? 0;
+
+    /// <summary>Records an in-place change of the storage: Backward through an op that saved it will then throw.</summary>
+    internal void BumpVersion() => (_version ??= new VersionCounter()).Value++;
+
+    /// <summary>Hooks of this leaf, or null.</summary>
+    internal List<Func<Tensor, Tensor?>>? LeafHooks => _leafHooks;
 
     /// <summary>Attaches the op that produced this tensor; called once, right after the forward pass.</summary>
     internal void SetGradFn(TapeEntry entry)
+    {
+        GradFn = entry;
+        _requiresGrad = true;
+        if (Tape.IsAnomalyDetectionEnabled)
+        {
+            entry.CallSite = Anomaly.CallSite();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the op that produced this tensor after an in-place op rewrote it (PyTorch's rebase_history); the new
+    /// entry's input is a tensor that stands for the old value in the graph.
+    /// </summary>
+    internal void RebaseGradFn(TapeEntry entry)
     {
         GradFn = entry;
         _requiresGrad = true;
@@ -114,29 +154,99 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Adds <paramref name="gradient"/> into <see cref="Grad"/>; takes it over when it is exclusively ours.
-    /// Returns true when it was taken over (it then belongs to this leaf).
+    /// Returns true when it was taken over (it then belongs to this leaf). With <paramref name="createGraph"/> the
+    /// sum is a recorded op (the gradient carries a graph), never an in-place write.
     /// </summary>
-    internal bool AccumulateGrad(Tensor gradient, bool exclusive)
+    internal bool AccumulateGrad(Tensor gradient, bool exclusive, bool createGraph = false)
     {
         if (_grad is null)
         {
+            if (createGraph)
+            {
+                _grad = gradient;
+                _gradOwned = false;
+                return false;
+            }
+
             _grad = exclusive ? gradient : gradient.Clone();
+            _gradOwned = true;
             return exclusive;
         }
-        else if (DType == DType.Float32)
+
+        if (createGraph || !_gradOwned || _grad.GradFn is not null || gradient.GradFn is not null)
         {
-            TensorPrimitives.Add(_grad.Span<float>(), gradient.Span<float>(), _grad.Span<float>());
-        }
-        else
-        {
-            TensorPrimitives.Add(_grad.Span<double>(), gradient.Span<double>(), _grad.Span<double>());
+            // Out of place: the old Grad may carry a graph, or be a tensor the user or another graph holds.
+            _grad = Ops.Arithmetic.Add(_grad, gradient);
+            _gradOwned = !createGraph;
+            return false;
         }
 
+        DTypeDispatch.Float(DType, new AddInto(_grad, gradient, _grad));
+        _grad.BumpVersion();
         return false;
+    }
+
+    /// <summary>Sets <see cref="Grad"/> (the optimizers' and in-place ops' entry point); null clears it.</summary>
+    internal void SetGrad(Tensor? gradient, bool owned)
+    {
+        _grad = gradient;
+        _gradOwned = owned;
     }
 
     /// <summary>A copy of the data as a new leaf that does not require a gradient.</summary>
     internal Tensor Clone() => new((Array)_storage.Clone(), (int[])_shape.Clone());
+
+    /// <summary>Writes one element (row-major index), converting <paramref name="value"/> to the element type.</summary>
+    internal void SetElement(int index, double value)
+    {
+        switch (_storage)
+        {
+            case float[] f:
+                f[index] = (float)value;
+                break;
+            case double[] d:
+                d[index] = value;
+                break;
+            default:
+                throw new NotSupportedException($"SetElement: {DType} is not supported.");
+        }
+    }
+
+    /// <summary>Copies every element into <paramref name="destination"/> (same dtype) starting at <paramref name="offset"/>.</summary>
+    internal void CopyElementsTo(Tensor destination, int offset) =>
+        Array.Copy(_storage, 0, destination._storage, offset, Count);
+
+    /// <summary>destination = x + y, elementwise, same lengths.</summary>
+    internal readonly struct AddInto(Tensor x, Tensor y, Tensor destination) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+            TensorPrimitives.Add(x.Span<T>(), y.Span<T>(), destination.Span<T>());
+    }
+
+    /// <summary>
+    /// Registers <paramref name="hook"/>, called with the gradient with respect to this tensor each time one is
+    /// computed, before it is accumulated into <see cref="Grad"/> (a leaf) or passed on to the inputs of the op that
+    /// made it; a non-null result replaces the gradient. Disposing the returned handle removes the hook.
+    /// </summary>
+    public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!RequiresGrad)
+        {
+            throw new InvalidOperationException(
+                "RegisterHook: this tensor does not require a gradient, so no gradient will ever be computed for it. "
+                + "Set RequiresGrad = true on the leaf first (or register the hook on a tensor computed from one).");
+        }
+
+        if (GradFn is { } entry)
+        {
+            return entry.AddHook(hook);
+        }
+
+        (_leafHooks ??= []).Add(hook);
+        return new HookHandle(_leafHooks, hook);
+    }
 
     /// <summary>True when both tensors view the same storage.</summary>
     internal bool SharesStorageWith(Tensor other) => ReferenceEquals(_storage, other._storage);
@@ -172,16 +282,21 @@ public sealed partial class Tensor
                 $"Item: only a single-element tensor has one value; this one has shape {ShapeText.Format(_shape)}.");
         }
 
-        return _storage is float[] f ? f[0] : ((double[])_storage)[0];
+        return _storage switch
+        {
+            float[] f => f[0],
+            double[] d => d[0],
+            _ => throw new NotSupportedException($"Item: {DType} is not supported."),
+        };
     }
 
     /// <summary>
     /// A leaf that shares this tensor's data but is cut from the tape: no gradient flows through it.
     /// </summary>
-    public Tensor Detach() => new(_storage, _shape);
+    public Tensor Detach() => View(this, _shape);
 
     /// <summary>Forgets the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's set_to_none).</summary>
-    public void ZeroGrad() => _grad = null;
+    public void ZeroGrad() => SetGrad(null, owned: false);
 
     /// <summary>
     /// Back-propagates from this tensor: walks the recorded ops in reverse and accumulates d(this)/d(leaf)
@@ -189,8 +304,10 @@ public sealed partial class Tensor
     /// </summary>
     /// <param name="gradient">d(loss)/d(this); defaults to 1 for a single-element tensor, required otherwise.</param>
     /// <param name="retainGraph">Keep the graph's saved buffers so that Backward can run through it again.</param>
-    public void Backward(Tensor? gradient = null, bool retainGraph = false) =>
-        BackwardPass.Run(this, gradient, retainGraph);
+    /// <param name="createGraph">Record the backward pass itself, so that the accumulated gradients carry a graph
+    /// and can be differentiated again (higher-order derivatives). Implies <paramref name="retainGraph"/>.</param>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
+        BackwardPass.Run(this, gradient, retainGraph || createGraph, createGraph);
 
     /// <summary>A short description: shape, dtype and the first values.</summary>
     public override string ToString()
@@ -203,4 +320,10 @@ public sealed partial class Tensor
         string grad = GradFn is not null ? $", grad_fn={GradFn.Name}" : RequiresGrad ? ", requires_grad" : "";
         return $"Tensor({ShapeText.Format(_shape)} {DType}: {string.Join(", ", values)}{more}{grad})";
     }
+}
+
+/// <summary>The version of a storage, shared by every tensor that views it.</summary>
+internal sealed class VersionCounter
+{
+    public int Value;
 }

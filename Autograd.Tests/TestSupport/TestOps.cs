@@ -45,25 +45,30 @@ internal static class TestOps
         private readonly Tensor _x = x.Detach();
         private readonly Tensor _y = y.Detach();
 
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
-            if (index == 0)
+            inputGrads[0] = context.NeedsInputGrad(0) ? gradOutput * _y : null;
+            if (context.NeedsInputGrad(1))
             {
-                return gradOutput * _y;
+                Tensor dy = gradOutput * _x;
+                dy.Data<double>()[wrongElement] += error * gradOutput.Data<double>()[wrongElement];
+                inputGrads[1] = dy;
             }
-
-            Tensor dy = gradOutput * _x;
-            dy.Data<double>()[wrongElement] += error * gradOutput.Data<double>()[wrongElement];
-            return dy;
         }
     }
 
     private sealed class CountingAddEntry(Tensor x, Tensor y, int[] vjpCalls) : TapeEntry("CountingAdd", x, y)
     {
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
-            vjpCalls[index]++;
-            return gradOutput * 1.0;
+            for (int i = 0; i < 2; i++)
+            {
+                if (context.NeedsInputGrad(i))
+                {
+                    vjpCalls[i]++;
+                    inputGrads[i] = gradOutput * 1.0;
+                }
+            }
         }
     }
 }

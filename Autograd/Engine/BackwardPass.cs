@@ -1,93 +1,219 @@
-using System.Numerics.Tensors;
-
 namespace Autograd;
 
 /// <summary>
 /// The reverse walk. The tape is the set of entries reachable from the output; it is visited in reverse
 /// topological order (an entry runs once every consumer of its output has passed its gradient back),
-/// with explicit stacks, never recursion, so graphs of any depth work.
+/// with explicit stacks, never recursion, so graphs of any depth work. Each entry's <see cref="TapeEntry.Backward"/>
+/// is called once and returns the gradients of all its inputs.
 /// </summary>
+/// <remarks>
+/// Two modes. Without createGraph (the fast path) recording is off, VJPs run on buffers, and the engine tracks which
+/// gradient buffers it owns so that it can sum fan-out and accumulate leaves in place and recycle dead buffers.
+/// With createGraph recording is on, every VJP is made of recorded Tensor ops, sums are recorded Adds, and nothing
+/// is ever written in place: the gradients carry a graph and can be differentiated again.
+/// </remarks>
 internal static class BackwardPass
 {
     private static int _lastMark;
 
-    // The walk's two stacks, kept per thread and reused: a backward pass of a tiny graph then allocates
-    // nothing of its own. Both are empty between passes (a pass that throws clears them on the next one).
+    // The walk's two stacks, kept per thread and reused, so a backward pass of a tiny graph allocates nothing of its
+    // own. A pass started from inside another (a hook or a Function's backward calling Backward) gets new ones.
     [ThreadStatic]
     private static Stack<TapeEntry>? _ready;
 
     [ThreadStatic]
     private static Stack<TapeEntry>? _pending;
 
-    public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
+    [ThreadStatic]
+    private static int _depth;
+
+    /// <summary>Tensor.Backward: accumulates into the leaves' Grad.</summary>
+    public static void Run(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
+    {
+        var pass = new Pass(createGraph, retainGraph, targets: null);
+        Execute(root, gradient, ref pass);
+    }
+
+    /// <summary>Tape.Grad: the gradients of <paramref name="root"/> with respect to <paramref name="targets"/>, touching no Grad.</summary>
+    public static Tensor?[] Grad(Tensor root, Tensor[] targets, Tensor? gradient, bool retainGraph, bool createGraph)
+    {
+        var pass = new Pass(createGraph, retainGraph, targets);
+        Execute(root, gradient, ref pass);
+        return pass.Captured!;
+    }
+
+    private static void Execute(Tensor root, Tensor? gradient, ref Pass pass)
     {
         Tensor seed = SeedGradient(root, gradient);
-        TapeEntry? rootEntry = root.GradFn;
-        if (rootEntry is null)
-        {
-            // A leaf: its gradient is the seed itself.
-            root.AccumulateGrad(seed, exclusive: gradient is null);
-            return;
-        }
-
-        Tape.EnterNoGrad();   // gradients are values, not new graph
+        bool seedExclusive = gradient is null && !pass.CreateGraph;
+        int gradMode = Tape.SetGradEnabled(pass.CreateGraph);   // the backward pass records exactly when it creates a graph
+        _depth++;
         try
         {
-            Walk(rootEntry, seed, exclusive: gradient is null, retainGraph);
+            if (root.GradFn is { } rootEntry)
+            {
+                Walk(rootEntry, seed, seedExclusive, ref pass);
+            }
+            else
+            {
+                // A leaf: its gradient is the seed itself.
+                FinishLeaf(root, seed, seedExclusive, ref pass);
+            }
         }
         finally
         {
-            Tape.ExitNoGrad();
+            _depth--;
+            Tape.RestoreGradEnabled(gradMode);
         }
     }
 
-    /// <remarks>
-    /// Ownership of gradient buffers: a pending gradient is <i>exclusive</i> when this pass made it and only one
-    /// consumer receives it. An entry that owns its output gradient and has one input to differentiate may write
-    /// its VJP over it (<see cref="TapeEntry.CanOverwriteGradOutput"/>); a gradient that an entry owned and no
-    /// input received a view of is dead afterwards and goes back to the <see cref="BufferPool"/>. A gradient
-    /// passed in by the caller is never exclusive, so it is never written to or recycled.
-    /// </remarks>
-    private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, bool retainGraph)
+    private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, ref Pass pass)
     {
         int mark = Interlocked.Increment(ref _lastMark);
-        CountConsumers(rootEntry, mark);
+        Stack<TapeEntry> ready = _depth > 1 ? new Stack<TapeEntry>() : (_ready ??= new Stack<TapeEntry>());
+        ready.Clear();
+        CountConsumers(rootEntry, mark, ref pass);
 
         rootEntry.PendingGrad = seed;
         rootEntry.PendingGradExclusive = exclusive;
-        Stack<TapeEntry> ready = _ready ??= new Stack<TapeEntry>();
-        ready.Clear();
         ready.Push(rootEntry);
+        InputGrads slots = default;
         while (ready.Count > 0)
         {
             TapeEntry entry = ready.Pop();
-            Tensor gradOutput = entry.PendingGrad!;
-            bool ownsGradOutput = entry.PendingGradExclusive;
+            Tensor? gradOutput = entry.PendingGrad;
+            bool ownsGradOutput = gradOutput is not null && entry.PendingGradExclusive;
             entry.PendingGrad = null;
-
-            // Both VJPs run before either result is delivered: a result may be a view of gradOutput, and whether
-            // it can be handed on exclusively depends on whether the other input received a view too.
-            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
-            Tensor? input0 = Wanted(inputs[0]);
-            Tensor? input1 = inputs.Length > 1 ? Wanted(inputs[1]) : null;
-            entry.CanOverwriteGradOutput = ownsGradOutput && (input0 is null || input1 is null);
-            Tensor? grad0 = input0 is null ? null : entry.Vjp(0, gradOutput);
-            Tensor? grad1 = input1 is null ? null : entry.Vjp(1, gradOutput);
-            entry.CanOverwriteGradOutput = false;
-
-            bool view0 = grad0 is not null && grad0.SharesStorageWith(gradOutput);
-            bool view1 = grad1 is not null && grad1.SharesStorageWith(gradOutput);
-            bool oneView = view0 != view1;
-            Deliver(input0, grad0, exclusive: !view0 || (ownsGradOutput && oneView), ready);
-            Deliver(input1, grad1, exclusive: !view1 || (ownsGradOutput && oneView), ready);
-            if (ownsGradOutput && !view0 && !view1)
+            if (gradOutput is not null)
             {
-                BufferPool.Return(gradOutput.Storage);
+                if (entry.Hooks is { Count: > 0 } hooks)
+                {
+                    gradOutput = RunHooks(hooks, gradOutput, entry.Name);
+                    ownsGradOutput = false;   // the hook saw it and may keep it
+                }
+
+                if (pass.Targets is { } targets && Capture(targets, entry, gradOutput, ref pass))
+                {
+                    ownsGradOutput = false;   // handed to the caller of Tape.Grad
+                }
             }
 
-            if (!retainGraph)
+            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
+            Span<Tensor?> grads = inputs.Length <= InputGrads.Length ? slots[..inputs.Length] : new Tensor?[inputs.Length];
+            if (gradOutput is not null)
+            {
+                RunEntry(entry, inputs, gradOutput, ownsGradOutput, grads, ref pass);
+            }
+
+            // Deliver (also when there was no gradient: the consumers' counts must still go down).
+            bool owned = ownsGradOutput && !pass.CreateGraph && entry.OwnsResults;
+            int views = 0;
+            for (int i = 0; i < grads.Length; i++)
+            {
+                if (grads[i] is { } g && g.SharesStorageWith(gradOutput!))
+                {
+                    views++;
+                }
+            }
+
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                Tensor? g = grads[i];
+                bool isView = g is not null && g.SharesStorageWith(gradOutput!);
+                bool resultExclusive = !pass.CreateGraph && entry.OwnsResults && (!isView || (owned && views == 1));
+                Deliver(inputs[i], g, resultExclusive, ready, ref pass);
+            }
+
+            if (owned && views == 0)
+            {
+                BufferPool.Return(gradOutput!.Storage);   // nothing received a view of it: dead
+            }
+
+            grads.Clear();
+            if (!pass.RetainGraph)
             {
                 entry.Release();
+            }
+        }
+    }
+
+    /// <summary>Calls the entry's backward for the inputs that want a gradient, with the engine's checks around it.</summary>
+    private static void RunEntry(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, Tensor gradOutput, bool ownsGradOutput,
+        Span<Tensor?> grads, ref Pass pass)
+    {
+        Span<bool> needs = inputs.Length <= 16 ? stackalloc bool[inputs.Length] : new bool[inputs.Length];
+        int needCount = 0;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            needs[i] = Wanted(inputs[i]) is not null;
+            needCount += needs[i] ? 1 : 0;
+        }
+
+        if (needCount == 0)
+        {
+            return;
+        }
+
+        bool fast = !pass.CreateGraph;
+        var context = new BackwardContext(needs, pass.CreateGraph,
+            canOverwriteGradOutput: fast && ownsGradOutput && needCount == 1 && entry.OwnsResults);
+        bool check = OwnershipTracker.Enabled && fast && entry.OwnsResults;
+        int start = check ? OwnershipTracker.Begin() : 0;
+        try
+        {
+            entry.Backward(context, gradOutput, grads);
+            if (check)
+            {
+                CheckResults(entry, inputs, needs, gradOutput, grads, start);
+            }
+        }
+        finally
+        {
+            if (check)
+            {
+                OwnershipTracker.End(start);
+            }
+        }
+
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!needs[i])
+            {
+                grads[i] = null;   // an input that did not ask for one gets none, whatever the entry wrote
+            }
+        }
+
+        if (Tape.IsAnomalyDetectionEnabled)
+        {
+            Anomaly.CheckBackward(entry, gradOutput, grads);
+        }
+    }
+
+    /// <summary>The debug-build check of a built-in VJP: right shapes and dtypes, and only storage it owns.</summary>
+    private static void CheckResults(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<bool> needs,
+        Tensor gradOutput, ReadOnlySpan<Tensor?> grads, int start)
+    {
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!needs[i] || grads[i] is not { } g)
+            {
+                continue;
+            }
+
+            Tensor input = inputs[i]!;
+            if (g.DType != input.DType || !g.ShapeSpan.SequenceEqual(input.ShapeSpan))
+            {
+                throw new InvalidOperationException(
+                    $"Backward of {entry.Name}: the gradient of input {i} is {ShapeText.Format(g.ShapeSpan)} {g.DType}; "
+                    + $"the input is {ShapeText.Format(input.ShapeSpan)} {input.DType}.");
+            }
+
+            if (!g.SharesStorageWith(gradOutput) && !OwnershipTracker.IsNewSince(start, g.Storage))
+            {
+                throw new InvalidOperationException(
+                    $"Backward of {entry.Name}: the gradient of input {i} is storage the VJP does not own (neither "
+                    + "new nor a view of the incoming gradient; e.g. a saved tensor or an input). The engine would "
+                    + "take it over and later add into it in place, corrupting whatever else holds it.");
             }
         }
     }
@@ -99,7 +225,7 @@ internal static class BackwardPass
     private static Tensor? Wanted(Tensor? input) => input is { IsLeaf: true, RequiresGrad: false } ? null : input;
 
     /// <summary>Passes an input's gradient to its producer (queued once all its consumers have delivered) or its leaf.</summary>
-    private static void Deliver(Tensor? input, Tensor? inputGrad, bool exclusive, Stack<TapeEntry> ready)
+    private static void Deliver(Tensor? input, Tensor? inputGrad, bool exclusive, Stack<TapeEntry> ready, ref Pass pass)
     {
         if (input is null)
         {
@@ -108,16 +234,105 @@ internal static class BackwardPass
 
         if (input.GradFn is { } producer)
         {
-            Accumulate(producer, inputGrad!, exclusive);
+            if (inputGrad is not null)
+            {
+                Sum(ref producer.PendingGrad, ref producer.PendingGradExclusive, inputGrad, exclusive, pass.CreateGraph);
+            }
+
             if (--producer.PendingConsumers == 0)
             {
                 ready.Push(producer);
             }
+
+            return;
         }
-        else if (!input.AccumulateGrad(inputGrad!, exclusive) && exclusive)
+
+        if (pass.Leaves is { } leaves && leaves.TryGetValue(input, out LeafPending? pending))
         {
-            BufferPool.Return(inputGrad!.Storage);   // added into the leaf's gradient: dead
+            if (inputGrad is not null)
+            {
+                Sum(ref pending.Grad, ref pending.Exclusive, inputGrad, exclusive, pass.CreateGraph);
+            }
+
+            if (--pending.Consumers == 0 && pending.Grad is not null)
+            {
+                FinishLeaf(input, pending.Grad, pending.Exclusive, ref pass);
+                pending.Grad = null;
+            }
+
+            return;
         }
+
+        if (inputGrad is null || pass.Targets is not null)
+        {
+            return;   // Tape.Grad: leaves that are not asked for get nothing
+        }
+
+        if (!input.AccumulateGrad(inputGrad, exclusive, pass.CreateGraph) && exclusive)
+        {
+            BufferPool.Return(inputGrad.Storage);   // added into the leaf's gradient: dead
+        }
+    }
+
+    /// <summary>A leaf's whole gradient for this pass: its hooks run, then it is captured or accumulated into Grad.</summary>
+    private static void FinishLeaf(Tensor leaf, Tensor gradient, bool exclusive, ref Pass pass)
+    {
+        if (leaf.LeafHooks is { Count: > 0 } hooks)
+        {
+            gradient = RunHooks(hooks, gradient, "leaf");
+            exclusive = false;
+        }
+
+        if (pass.Targets is { } targets)
+        {
+            for (int i = 0; i < targets.Length; i++)
+            {
+                if (ReferenceEquals(targets[i], leaf))
+                {
+                    pass.Captured![i] = gradient;
+                }
+            }
+
+            return;
+        }
+
+        leaf.AccumulateGrad(gradient, exclusive, pass.CreateGraph);
+    }
+
+    /// <summary>Tape.Grad with an intermediate tensor as an input: its gradient is its producer's whole gradient.</summary>
+    private static bool Capture(Tensor[] targets, TapeEntry entry, Tensor gradOutput, ref Pass pass)
+    {
+        bool captured = false;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (ReferenceEquals(targets[i].GradFn, entry))
+            {
+                pass.Captured![i] = gradOutput;
+                captured = true;
+            }
+        }
+
+        return captured;
+    }
+
+    private static Tensor RunHooks(List<Func<Tensor, Tensor?>> hooks, Tensor gradient, string owner)
+    {
+        foreach (Func<Tensor, Tensor?> hook in hooks.ToArray())
+        {
+            if (hook(gradient) is { } replaced)
+            {
+                if (replaced.DType != gradient.DType || !replaced.ShapeSpan.SequenceEqual(gradient.ShapeSpan))
+                {
+                    throw new InvalidOperationException(
+                        $"A hook on the output of {owner} returned {ShapeText.Format(replaced.ShapeSpan)} {replaced.DType}; "
+                        + $"the gradient it replaces is {ShapeText.Format(gradient.ShapeSpan)} {gradient.DType}.");
+                }
+
+                gradient = replaced;
+            }
+        }
+
+        return gradient;
     }
 
     private static Tensor SeedGradient(Tensor root, Tensor? gradient)
@@ -156,12 +371,16 @@ internal static class BackwardPass
         return gradient;
     }
 
-    /// <summary>Finds every entry reachable from the root and counts its consumers within this graph.</summary>
-    private static void CountConsumers(TapeEntry rootEntry, int mark)
+    /// <summary>
+    /// Finds every entry reachable from the root, counts its consumers within this graph and checks the versions of
+    /// what it saved (so that a stale graph throws before any gradient is written). Leaves whose gradient must be
+    /// summed before use (they have hooks, or Tape.Grad asks for them) get a consumer count too.
+    /// </summary>
+    private static void CountConsumers(TapeEntry rootEntry, int mark, ref Pass pass)
     {
         rootEntry.VisitMark = mark;
         rootEntry.PendingConsumers = 0;
-        Stack<TapeEntry> stack = _pending ??= new Stack<TapeEntry>();
+        Stack<TapeEntry> stack = _depth > 1 ? new Stack<TapeEntry>() : (_pending ??= new Stack<TapeEntry>());
         stack.Clear();
         stack.Push(rootEntry);
         while (stack.Count > 0)
@@ -172,10 +391,27 @@ internal static class BackwardPass
                 throw ReleasedGraph(entry);
             }
 
+            entry.CheckSavedVersions();
             foreach (Tensor? input in entry.Inputs)
             {
-                if (input?.GradFn is not { } producer)
+                if (input is null)
                 {
+                    continue;
+                }
+
+                if (input.GradFn is not { } producer)
+                {
+                    if (input.LeafHooks is { Count: > 0 } || (pass.Targets is { } targets && Array.IndexOf(targets, input) >= 0))
+                    {
+                        pass.Leaves ??= new Dictionary<Tensor, LeafPending>(ReferenceEqualityComparer.Instance);
+                        if (!pass.Leaves.TryGetValue(input, out LeafPending? pending))
+                        {
+                            pass.Leaves[input] = pending = new LeafPending();
+                        }
+
+                        pending.Consumers++;
+                    }
+
                     continue;
                 }
 
@@ -192,56 +428,76 @@ internal static class BackwardPass
         }
     }
 
-    /// <summary>Sums a contribution into an entry's pending gradient (fan-out: a tensor used several times).</summary>
-    private static void Accumulate(TapeEntry producer, Tensor contribution, bool exclusive)
+    /// <summary>Sums a contribution into a pending gradient (fan-out: a tensor used several times).</summary>
+    private static void Sum(ref Tensor? pending, ref bool pendingExclusive, Tensor contribution, bool exclusive, bool createGraph)
     {
-        Tensor? pending = producer.PendingGrad;
         if (pending is null)
         {
-            producer.PendingGrad = contribution;
-            producer.PendingGradExclusive = exclusive;
+            pending = contribution;
+            pendingExclusive = exclusive;
             return;
         }
 
-        if (!producer.PendingGradExclusive)
+        if (createGraph)
+        {
+            pending = Ops.Arithmetic.Add(pending, contribution);   // recorded: the sum is differentiable
+            pendingExclusive = false;
+            return;
+        }
+
+        if (!pendingExclusive)
         {
             if (exclusive)
             {
                 // Add into the contribution instead: the pending buffer is shared with another consumer.
-                AddInto(pending, contribution, contribution);
-                producer.PendingGrad = contribution;
-                producer.PendingGradExclusive = true;
+                DTypeDispatch.Float(pending.DType, new Tensor.AddInto(pending, contribution, contribution));
+                pending = contribution;
+                pendingExclusive = true;
                 return;
             }
 
             // Both are shared: add into a fresh buffer.
             Tensor sum = Tensor.Empty(pending.ShapeArray, pending.DType);
-            AddInto(pending, contribution, sum);
-            producer.PendingGrad = sum;
-            producer.PendingGradExclusive = true;
+            DTypeDispatch.Float(pending.DType, new Tensor.AddInto(pending, contribution, sum));
+            pending = sum;
+            pendingExclusive = true;
             return;
         }
 
-        AddInto(pending, contribution, pending);
+        DTypeDispatch.Float(pending.DType, new Tensor.AddInto(pending, contribution, pending));
         if (exclusive)
         {
             BufferPool.Return(contribution.Storage);   // summed into the pending buffer: dead
         }
     }
 
-    private static void AddInto(Tensor x, Tensor y, Tensor destination)
-    {
-        if (x.DType == DType.Float32)
-        {
-            TensorPrimitives.Add(x.Span<float>(), y.Span<float>(), destination.Span<float>());
-        }
-        else
-        {
-            TensorPrimitives.Add(x.Span<double>(), y.Span<double>(), destination.Span<double>());
-        }
-    }
-
     private static InvalidOperationException ReleasedGraph(TapeEntry entry) => new(
         $"Backward: the graph through {entry.Name} was already released by an earlier Backward, which freed the "
         + "buffers it saved. Call Backward(retainGraph: true) the first time to back-propagate through it again.");
+
+    /// <summary>The settings and results of one pass.</summary>
+    private struct Pass(bool createGraph, bool retainGraph, Tensor[]? targets)
+    {
+        public readonly bool CreateGraph = createGraph;
+        public readonly bool RetainGraph = retainGraph;
+        public readonly Tensor[]? Targets = targets;
+        public readonly Tensor?[]? Captured = targets is null ? null : new Tensor?[targets.Length];
+        public Dictionary<Tensor, LeafPending>? Leaves;
+    }
+
+    /// <summary>A leaf's gradient being summed over its consumers before hooks or capture see it.</summary>
+    private sealed class LeafPending
+    {
+        public int Consumers;
+        public Tensor? Grad;
+        public bool Exclusive;
+    }
+
+    /// <summary>Room on the stack for the gradients of up to four inputs.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct InputGrads
+    {
+        public const int Length = 4;
+        private Tensor? _element;
+    }
 }

@@ -2,15 +2,23 @@ namespace Autograd;
 
 /// <summary>
 /// Controls gradient recording on the current thread. Recording is per thread: two threads build and
-/// differentiate separate graphs independently, and a <see cref="NoGrad"/> scope affects only its own thread.
+/// differentiate separate graphs independently, and a <see cref="NoGrad"/> or <see cref="DetectAnomaly"/> scope
+/// affects only its own thread. The functional API (<see cref="Grad"/>, <see cref="Jacobian"/>, ...) is in
+/// <c>Tape.Functional.cs</c>.
 /// </summary>
-public static class Tape
+public static partial class Tape
 {
     [ThreadStatic]
     private static int _noGradDepth;
 
+    [ThreadStatic]
+    private static int _anomalyDepth;
+
     /// <summary>True when ops on this thread record tape entries (outside every <see cref="NoGrad"/> scope).</summary>
     public static bool IsGradEnabled => _noGradDepth == 0;
+
+    /// <summary>True inside a <see cref="DetectAnomaly"/> scope on this thread.</summary>
+    public static bool IsAnomalyDetectionEnabled => _anomalyDepth != 0;
 
     /// <summary>
     /// Starts a scope in which ops record nothing and their results do not require a gradient:
@@ -19,7 +27,19 @@ public static class Tape
     public static NoGradScope NoGrad()
     {
         _noGradDepth++;
-        return new NoGradScope();
+        return new NoGradScope(anomaly: false);
+    }
+
+    /// <summary>
+    /// Starts a scope in which, on this thread, the first op whose forward output holds a NaN that none of its
+    /// inputs held, or whose VJP returns a NaN from a NaN-free gradient, throws <see cref="AnomalyException"/>
+    /// naming the op, the direction and the source file and line that called it. Ops recorded inside the scope
+    /// capture their call site (a stack walk per op: slow, for debugging only); outside it nothing is checked.
+    /// </summary>
+    public static IDisposable DetectAnomaly()
+    {
+        _anomalyDepth++;
+        return new NoGradScope(anomaly: true);
     }
 
     /// <summary>Opens a no-grad scope without allocating one (the backward pass's own scope); pair with <see cref="ExitNoGrad"/>.</summary>
@@ -28,23 +48,76 @@ public static class Tape
     /// <summary>Closes a scope opened by <see cref="EnterNoGrad"/>.</summary>
     internal static void ExitNoGrad() => _noGradDepth--;
 
-    /// <summary>True when an op on these inputs must record an entry.</summary>
-    internal static bool ShouldRecord(Tensor x) => _noGradDepth == 0 && x.RequiresGrad;
+    /// <summary>Turns recording on or off for this thread whatever the enclosing scopes; returns the depth to restore.</summary>
+    internal static int SetGradEnabled(bool enabled)
+    {
+        int previous = _noGradDepth;
+        _noGradDepth = enabled ? 0 : Math.Max(previous, 1);
+        return previous;
+    }
 
-    /// <inheritdoc cref="ShouldRecord(Tensor)"/>
-    internal static bool ShouldRecord(Tensor x, Tensor y) => _noGradDepth == 0 && (x.RequiresGrad || y.RequiresGrad);
+    /// <summary>Restores the depth returned by <see cref="SetGradEnabled"/>.</summary>
+    internal static void RestoreGradEnabled(int depth) => _noGradDepth = depth;
 
-    /// <summary>Ends a <see cref="NoGrad"/> scope when disposed (once; later calls do nothing).</summary>
+    /// <summary>
+    /// Called by every op once its output is computed: true when it must record an entry. Inside
+    /// <see cref="DetectAnomaly"/> it first checks the output for a new NaN.
+    /// </summary>
+    internal static bool ShouldRecord(string op, Tensor output, Tensor x)
+    {
+        if (_anomalyDepth != 0)
+        {
+            Anomaly.CheckForward(op, output, [x]);
+        }
+
+        return _noGradDepth == 0 && x.RequiresGrad;
+    }
+
+    /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
+    internal static bool ShouldRecord(string op, Tensor output, Tensor x, Tensor y)
+    {
+        if (_anomalyDepth != 0)
+        {
+            Anomaly.CheckForward(op, output, [x, y]);
+        }
+
+        return _noGradDepth == 0 && (x.RequiresGrad || y.RequiresGrad);
+    }
+
+    /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
+    internal static bool ShouldRecord(string op, Tensor output, ReadOnlySpan<Tensor> inputs)
+    {
+        if (_anomalyDepth != 0)
+        {
+            Anomaly.CheckForward(op, output, inputs);
+        }
+
+        if (_noGradDepth != 0)
+        {
+            return false;
+        }
+
+        foreach (Tensor input in inputs)
+        {
+            if (input.RequiresGrad)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends a <see cref="NoGrad"/> or <see cref="DetectAnomaly"/> scope when disposed (once; later calls do nothing).</summary>
     public sealed class NoGradScope : IDisposable
     {
         private readonly int _threadId = Environment.CurrentManagedThreadId;
+        private readonly bool _anomaly;
         private bool _disposed;
 
-        internal NoGradScope()
-        {
-        }
+        internal NoGradScope(bool anomaly) => _anomaly = anomaly;
 
-        /// <summary>Re-enables recording (if no outer scope remains).</summary>
+        /// <summary>Re-enables recording (if no outer scope remains), or ends anomaly detection.</summary>
         public void Dispose()
         {
             if (_disposed)
@@ -54,11 +127,18 @@ public static class Tape
 
             if (Environment.CurrentManagedThreadId != _threadId)
             {
-                throw new InvalidOperationException("A NoGrad scope must be disposed on the thread that opened it.");
+                throw new InvalidOperationException("A Tape scope must be disposed on the thread that opened it.");
             }
 
             _disposed = true;
-            _noGradDepth--;
+            if (_anomaly)
+            {
+                _anomalyDepth--;
+            }
+            else
+            {
+                _noGradDepth--;
+            }
         }
     }
 }

@@ -1,20 +1,25 @@
 namespace Autograd;
 
 /// <summary>
-/// One recorded op: references to the inputs that need a gradient, whatever the op saved from its
-/// forward pass, and its vector-Jacobian product (VJP). Subclasses live next to their forward pass in <c>Ops/</c>.
+/// One recorded op (PyTorch's grad_fn node): the inputs that need a gradient, the tensors its backward saved from
+/// the forward pass (with their versions), and <see cref="Backward"/>, which returns the gradient of every input
+/// in one call. Subclasses live next to their forward pass in <c>Ops/</c>.
 /// </summary>
 /// <remarks>
-/// Every op has one or two inputs, so they are an inline pair rather than an array: recording an op allocates
-/// the entry and nothing else (the tape's fixed cost per op is what tiny training steps pay).
-/// Entries save tensors as they are, not Detach()ed: a saved tensor that requires a gradient is reachable through
-/// the inputs anyway, and one that does not has no graph behind it, so a detached wrapper would only cost an
-/// allocation. Shapes are saved as the tensors' own (immutable) arrays.
+/// One or two inputs are held inline in the entry (recording a unary or binary op allocates the entry and nothing
+/// else: the tape's fixed cost per op is what tiny training steps pay); more go into an array.
+/// Saved tensors are kept as they are, not Detach()ed, so that a backward pass with createGraph can differentiate
+/// through them; each one's version is remembered, and a Backward after an in-place change throws before any
+/// gradient is written (<see cref="CheckSavedVersions"/>).
 /// </remarks>
 internal abstract class TapeEntry
 {
-    // The inputs that need a gradient (null where one needs none), inline in the entry; cleared once released.
-    private InputPair _inputs;
+    private InputPair _inputs;              // inputs 0 and 1 (null where one needs no gradient)
+    private Tensor?[]? _manyInputs;          // every input, when there are more than two
+    private SavedTensor _saved0, _saved1;
+    private SavedTensor[]? _savedMore;
+    private int _savedCount;
+    private List<Func<Tensor, Tensor?>>? _hooks;
 
     /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
     /// <param name="x">The op's only input.</param>
@@ -25,7 +30,7 @@ internal abstract class TapeEntry
         _inputs[0] = x.RequiresGrad ? x : null;
     }
 
-    /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
+    /// <param name="name">The op's name.</param>
     /// <param name="x">The op's first input.</param>
     /// <param name="y">The op's second input.</param>
     protected TapeEntry(string name, Tensor x, Tensor y)
@@ -36,17 +41,54 @@ internal abstract class TapeEntry
         _inputs[1] = y.RequiresGrad ? y : null;
     }
 
+    /// <param name="name">The op's name.</param>
+    /// <param name="inputs">Every input of the op, in order (any number).</param>
+    protected TapeEntry(string name, ReadOnlySpan<Tensor> inputs)
+    {
+        Name = name;
+        InputCount = inputs.Length;
+        if (inputs.Length <= 2)
+        {
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                _inputs[i] = inputs[i].RequiresGrad ? inputs[i] : null;
+            }
+        }
+        else
+        {
+            _manyInputs = new Tensor?[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                _manyInputs[i] = inputs[i].RequiresGrad ? inputs[i] : null;
+            }
+        }
+    }
+
     /// <summary>The op's name.</summary>
     public string Name { get; }
 
     /// <summary>True once Backward has freed what this entry saved.</summary>
     public bool IsReleased { get; private set; }
 
-    /// <summary>The number of inputs of the op (1 or 2), whether or not they need a gradient.</summary>
+    /// <summary>The number of inputs of the op, whether or not they need a gradient.</summary>
     internal int InputCount { get; }
 
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
-    internal ReadOnlySpan<Tensor?> Inputs => IsReleased ? default : ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
+    internal ReadOnlySpan<Tensor?> Inputs =>
+        IsReleased ? default : _manyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
+
+    /// <summary>
+    /// True when the gradients <see cref="Backward"/> returns are either new storage or views of the incoming
+    /// gradient (every built-in op); the engine may then take them over. False for user code
+    /// (<see cref="Function"/>), whose results may be anything the user holds.
+    /// </summary>
+    internal virtual bool OwnsResults => true;
+
+    /// <summary>"File.cs:42" of the user code that recorded this op; set only inside <see cref="Tape.DetectAnomaly"/>.</summary>
+    internal string? CallSite { get; set; }
+
+    /// <summary>Hooks registered on the tensor this entry produced (see <see cref="Tensor.RegisterHook"/>).</summary>
+    internal List<Func<Tensor, Tensor?>>? Hooks => _hooks;
 
     // Scratch state of the backward pass that is currently walking this entry (see BackwardPass).
     internal int VisitMark;
@@ -55,19 +97,78 @@ internal abstract class TapeEntry
     internal bool PendingGradExclusive;
 
     /// <summary>
-    /// True while <see cref="Vjp"/> runs when gradOutput's buffer belongs to this entry alone and only one input
-    /// receives a gradient: the VJP may then write its result over gradOutput and return it (saving a buffer).
+    /// Computes the gradient of every input that <see cref="BackwardContext.NeedsInputGrad"/> names, writing it to
+    /// <paramref name="inputGrads"/>[i] (a tensor of input i's shape and dtype; null means zero).
+    /// Without <see cref="BackwardContext.CreateGraph"/> this is the fast path: spans and kernels, results either
+    /// new storage or views of <paramref name="gradOutput"/>, never storage that something else owns (checked in
+    /// debug builds). With it, results must be computed from recorded Tensor ops on <paramref name="gradOutput"/>
+    /// and the saved tensors, so that they can be differentiated again.
     /// </summary>
-    internal bool CanOverwriteGradOutput;
+    internal abstract void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads);
+
+    /// <summary>Saves <paramref name="tensor"/> for the backward pass, remembering its version.</summary>
+    protected void Save(Tensor tensor)
+    {
+        var saved = new SavedTensor(tensor, tensor.Version);
+        switch (_savedCount)
+        {
+            case 0:
+                _saved0 = saved;
+                break;
+            case 1:
+                _saved1 = saved;
+                break;
+            default:
+                _savedMore ??= new SavedTensor[2];
+                if (_savedCount - 2 == _savedMore.Length)
+                {
+                    Array.Resize(ref _savedMore, _savedMore.Length * 2);
+                }
+
+                _savedMore[_savedCount - 2] = saved;
+                break;
+        }
+
+        _savedCount++;
+    }
+
+    /// <summary>The <paramref name="index"/>-th tensor passed to <see cref="Save"/>.</summary>
+    protected Tensor Saved(int index)
+    {
+        if (IsReleased)
+        {
+            throw new InvalidOperationException($"{Name}: the saved tensors were released by an earlier Backward.");
+        }
+
+        return (index switch
+        {
+            0 => _saved0,
+            1 => _saved1,
+            _ => _savedMore![index - 2],
+        }).Tensor!;
+    }
 
     /// <summary>
-    /// The gradient of input <paramref name="index"/> given the gradient of the output. Returns a tensor of
-    /// the input's shape that is either freshly allocated or a view of <paramref name="gradOutput"/>'s storage;
-    /// it must never return storage that something else owns.
+    /// Throws when a saved tensor was changed in place after it was saved: the backward pass would silently use
+    /// the new values. Called by the engine for every entry of a graph before any gradient is written.
     /// </summary>
-    internal abstract Tensor Vjp(int index, Tensor gradOutput);
+    internal virtual void CheckSavedVersions()
+    {
+        for (int i = 0; i < _savedCount; i++)
+        {
+            SavedTensor saved = i switch { 0 => _saved0, 1 => _saved1, _ => _savedMore![i - 2] };
+            saved.Check(Name, i);
+        }
+    }
 
-    /// <summary>Drops references to saved buffers; override when the entry saves any.</summary>
+    /// <summary>Adds a hook on the tensor this entry produced; the returned handle removes it.</summary>
+    internal IDisposable AddHook(Func<Tensor, Tensor?> hook)
+    {
+        (_hooks ??= []).Add(hook);
+        return new HookHandle(_hooks, hook);
+    }
+
+    /// <summary>Drops references to saved state that is not a saved tensor; override when the entry keeps any.</summary>
     protected virtual void ReleaseSaved()
     {
     }
@@ -77,8 +178,50 @@ internal abstract class TapeEntry
     {
         IsReleased = true;
         _inputs = default;
+        _manyInputs = null;
+        _saved0 = _saved1 = default;
+        _savedMore = null;
+        _savedCount = 0;
         PendingGrad = null;
         ReleaseSaved();
+    }
+}
+
+/// <summary>A tensor an op saved for its backward pass and the version it had then.</summary>
+internal readonly struct SavedTensor(Tensor tensor, int version)
+{
+    public Tensor? Tensor { get; } = tensor;
+
+    public int Version { get; } = version;
+
+    /// <summary>Throws when the tensor was modified in place since it was saved.</summary>
+    public void Check(string op, int index)
+    {
+        if (Tensor is { } tensor && tensor.Version != Version)
+        {
+            throw SavedTensorModified(op, index, tensor, Version);
+        }
+    }
+
+    internal static InvalidOperationException SavedTensorModified(string op, int index, Tensor tensor, int savedVersion) => new(
+        $"Backward: {op} saved a tensor for its gradient (saved tensor {index}, {ShapeText.Format(tensor.ShapeSpan)} "
+        + $"{tensor.DType}) that was modified in place afterwards (version {savedVersion} when saved, {tensor.Version} "
+        + "now), by an in-place op, an optimizer step, Init or LoadStateDict. Its gradient would use the new values. "
+        + "Run the forward pass again after the change, or modify a Clone() instead.");
+}
+
+/// <summary>Removes a hook from its list when disposed (once).</summary>
+internal sealed class HookHandle(List<Func<Tensor, Tensor?>> hooks, Func<Tensor, Tensor?> hook) : IDisposable
+{
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            hooks.Remove(hook);
+        }
     }
 }
 

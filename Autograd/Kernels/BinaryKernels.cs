@@ -227,3 +227,16 @@ internal static class Broadcast
         return row.Length <= outShape.Length && row.SequenceEqual(outShape[^row.Length..]);
     }
 }
+
+/// <summary><c>x</c> (y ignored): broadcasting x to the output's shape, the forward pass of ExpandTo.</summary>
+internal readonly struct FirstOperandKernel : IBinaryKernel
+{
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => x.CopyTo(destination);
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => x.CopyTo(destination);
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> => destination.Fill(x);
+}

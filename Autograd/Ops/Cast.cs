@@ -12,7 +12,7 @@ internal static class Cast
         }
 
         Tensor output = Convert(x, dtype);
-        if (Tape.ShouldRecord(x))
+        if (Tape.ShouldRecord("To", output, x))
         {
             output.SetGradFn(new CastEntry(x));
         }
@@ -49,6 +49,8 @@ internal static class Cast
     {
         private readonly DType _inputType = x.DType;
 
-        internal override Tensor Vjp(int index, Tensor gradOutput) => Convert(gradOutput, _inputType);
+        // The gradient converted back; recorded when the pass creates a graph.
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
+            inputGrads[0] = Forward(gradOutput, _inputType);
     }
 }

@@ -16,6 +16,8 @@ internal readonly struct ReluOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.ReluBackward(y, g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * Unary.LocalDerivative(this, x, y);
 }
 
 /// <summary>x if x &gt; 0 else slope · x: dx = g or slope · g.</summary>
@@ -30,6 +32,8 @@ internal readonly struct LeakyReluOp(double slope) : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.LeakyReluBackward(x, T.CreateChecked(slope), g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * Unary.LocalDerivative(this, x, y);
 }
 
 /// <summary>σ(x) = 1 / (1 + e^−x): dx = g · y · (1 − y). Saturates to exactly 0 or 1, never NaN.</summary>
@@ -51,6 +55,8 @@ internal readonly struct SigmoidOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.SigmoidBackward(y, g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * (y! * (1.0 - y!));
 }
 
 /// <summary>tanh(x): dx = g · (1 − y²).</summary>
@@ -65,4 +71,6 @@ internal readonly struct TanhOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.TanhBackward(y, g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * (1.0 - (y! * y!));
 }

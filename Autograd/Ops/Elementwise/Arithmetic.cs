@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Autograd.Kernels;
 
@@ -5,14 +6,14 @@ namespace Autograd.Ops;
 
 /// <summary>
 /// +, -, *, / with NumPy broadcasting. The VJP of an operand that was broadcast sums the output
-/// gradient over the broadcast axes (<see cref="Broadcast.SumTo"/>).
+/// gradient over the broadcast axes (<see cref="BroadcastTo.SumTo"/>).
 /// </summary>
 internal static class Arithmetic
 {
     public static Tensor Add(Tensor x, Tensor y)
     {
         Tensor output = Forward<AddKernel>("Add", x, y);
-        if (Tape.ShouldRecord(x, y))
+        if (Tape.ShouldRecord("Add", output, x, y))
         {
             output.SetGradFn(new AddEntry(x, y));
         }
@@ -23,7 +24,7 @@ internal static class Arithmetic
     public static Tensor Subtract(Tensor x, Tensor y)
     {
         Tensor output = Forward<SubtractKernel>("Subtract", x, y);
-        if (Tape.ShouldRecord(x, y))
+        if (Tape.ShouldRecord("Subtract", output, x, y))
         {
             output.SetGradFn(new SubtractEntry(x, y));
         }
@@ -34,7 +35,7 @@ internal static class Arithmetic
     public static Tensor Multiply(Tensor x, Tensor y)
     {
         Tensor output = Forward<MultiplyKernel>("Multiply", x, y);
-        if (Tape.ShouldRecord(x, y))
+        if (Tape.ShouldRecord("Multiply", output, x, y))
         {
             output.SetGradFn(new MultiplyEntry(x, y));
         }
@@ -45,7 +46,7 @@ internal static class Arithmetic
     public static Tensor Divide(Tensor x, Tensor y)
     {
         Tensor output = Forward<DivideKernel>("Divide", x, y);
-        if (Tape.ShouldRecord(x, y))
+        if (Tape.ShouldRecord("Divide", output, x, y))
         {
             output.SetGradFn(new DivideEntry(x, y, output));
         }
@@ -62,15 +63,7 @@ internal static class Arithmetic
         OpChecks.SameDType(op, x, y);
         int[] shape = OutputShape(x, y, op);
         Tensor output = Tensor.Empty(shape, x.DType);
-        if (x.DType == DType.Float32)
-        {
-            Broadcast.Apply<TKernel, float>(x.Span<float>(), x.ShapeSpan, y.Span<float>(), y.ShapeSpan, output.Span<float>(), shape);
-        }
-        else
-        {
-            Broadcast.Apply<TKernel, double>(x.Span<double>(), x.ShapeSpan, y.Span<double>(), y.ShapeSpan, output.Span<double>(), shape);
-        }
-
+        DTypeDispatch.Float(x.DType, new BroadcastKernel<TKernel>(x, y, output));
         return output;
     }
 
@@ -89,7 +82,7 @@ internal static class Arithmetic
     }
 
     /// <summary>True when <paramref name="operand"/> broadcasts to exactly <paramref name="shape"/>.</summary>
-    private static bool BroadcastsInto(ReadOnlySpan<int> operand, ReadOnlySpan<int> shape)
+    internal static bool BroadcastsInto(ReadOnlySpan<int> operand, ReadOnlySpan<int> shape)
     {
         if (operand.Length > shape.Length)
         {
@@ -108,33 +101,23 @@ internal static class Arithmetic
         return true;
     }
 
-    /// <summary>
-    /// Sums <paramref name="gradient"/> down to <paramref name="shape"/> (undoing a broadcast); returns the
-    /// gradient itself when no axis was broadcast.
-    /// </summary>
-    internal static Tensor SumTo(Tensor gradient, int[] shape)
-    {
-        if (gradient.ShapeSpan.SequenceEqual(shape))
-        {
-            return gradient;
-        }
-
-        Tensor result = Tensor.Empty(shape, gradient.DType);
-        if (gradient.DType == DType.Float32)
-        {
-            Broadcast.SumTo(gradient.Span<float>(), gradient.ShapeSpan, result.Span<float>(), shape);
-        }
-        else
-        {
-            Broadcast.SumTo(gradient.Span<double>(), gradient.ShapeSpan, result.Span<double>(), shape);
-        }
-
-        return result;
-    }
-
     /// <summary>f(gradient, saved) broadcast to the gradient's shape, then summed down to <paramref name="shape"/>.</summary>
     private static Tensor ProductSumTo<TKernel>(Tensor gradient, Tensor saved, int[] shape)
-        where TKernel : IBinaryKernel => SumTo(Forward<TKernel>("Backward", gradient, saved), shape);
+        where TKernel : IBinaryKernel => BroadcastTo.SumTo(Forward<TKernel>("Backward", gradient, saved), shape);
+
+    private readonly struct BroadcastKernel<TKernel>(Tensor x, Tensor y, Tensor output) : IFloatAction
+        where TKernel : IBinaryKernel
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Broadcast.Apply<TKernel, T>(x.Span<T>(), x.ShapeSpan, y.Span<T>(), y.ShapeSpan, output.Span<T>(), output.ShapeSpan);
+    }
+
+    private readonly struct NegateKernel(Tensor x, Tensor destination) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(x.Span<T>(), destination.Span<T>());
+    }
 
     /// <summary>d(x + y) = (g, g), each summed down to its operand's shape.</summary>
     private sealed class AddEntry(Tensor x, Tensor y) : TapeEntry("Add", x, y)
@@ -142,8 +125,12 @@ internal static class Arithmetic
         private readonly int[] _xShape = x.ShapeArray;
         private readonly int[] _yShape = y.ShapeArray;
 
-        internal override Tensor Vjp(int index, Tensor gradOutput) =>
-            SumTo(gradOutput, index == 0 ? _xShape : _yShape);
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            // The same code on both paths: SumTo is recorded exactly when the pass creates a graph.
+            inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput, _xShape) : null;
+            inputGrads[1] = context.NeedsInputGrad(1) ? BroadcastTo.SumTo(gradOutput, _yShape) : null;
+        }
     }
 
     /// <summary>d(x - y) = (g, -g).</summary>
@@ -152,74 +139,116 @@ internal static class Arithmetic
         private readonly int[] _xShape = x.ShapeArray;
         private readonly int[] _yShape = y.ShapeArray;
 
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
-            if (index == 0)
+            if (context.CreateGraph)
             {
-                return SumTo(gradOutput, _xShape);
+                inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput, _xShape) : null;
+                inputGrads[1] = context.NeedsInputGrad(1) ? -BroadcastTo.SumTo(gradOutput, _yShape) : null;
+                return;
             }
 
-            Tensor reduced = SumTo(gradOutput, _yShape);
-            Tensor negated = Tensor.Empty(_yShape, reduced.DType);
-            if (reduced.DType == DType.Float32)
+            if (context.NeedsInputGrad(0))
             {
-                TensorPrimitives.Negate(reduced.Span<float>(), negated.Span<float>());
-            }
-            else
-            {
-                TensorPrimitives.Negate(reduced.Span<double>(), negated.Span<double>());
+                inputGrads[0] = BroadcastTo.SumTo(gradOutput, _xShape);
             }
 
-            return negated;
+            if (context.NeedsInputGrad(1))
+            {
+                Tensor reduced = BroadcastTo.SumTo(gradOutput, _yShape);
+                bool reusable = !ReferenceEquals(reduced, gradOutput) || context.CanOverwriteGradOutput;
+                Tensor negated = reusable ? reduced : Tensor.Empty(_yShape, reduced.DType);
+                DTypeDispatch.Float(reduced.DType, new NegateKernel(reduced, negated));
+                inputGrads[1] = negated;
+            }
         }
     }
 
-    /// <summary>d(x · y) = (g · y, g · x); saves both operands.</summary>
-    private sealed class MultiplyEntry(Tensor x, Tensor y) : TapeEntry("Multiply", x, y)
+    /// <summary>d(x · y) = (g · y, g · x); each operand is saved only for the other's VJP.</summary>
+    private sealed class MultiplyEntry : TapeEntry
     {
-        private Tensor? _x = y.RequiresGrad ? x : null;   // each operand is saved only for the other's VJP
-        private Tensor? _y = x.RequiresGrad ? y : null;
-        private readonly int[] _xShape = x.ShapeArray;
-        private readonly int[] _yShape = y.ShapeArray;
+        private readonly int _xSlot = -1, _ySlot = -1;
+        private readonly int[] _xShape, _yShape;
 
-        internal override Tensor Vjp(int index, Tensor gradOutput) => index == 0
-            ? ProductSumTo<MultiplyKernel>(gradOutput, _y!, _xShape)
-            : ProductSumTo<MultiplyKernel>(gradOutput, _x!, _yShape);
-
-        protected override void ReleaseSaved() => (_x, _y) = (null, null);
-    }
-
-    /// <summary>d(x / y) = (g / y, −g · out / y); saves y and the output.</summary>
-    private sealed class DivideEntry(Tensor x, Tensor y, Tensor output) : TapeEntry("Divide", x, y)
-    {
-        private Tensor? _y = y;
-        private Tensor? _output = y.RequiresGrad ? output : null;
-        private readonly int[] _xShape = x.ShapeArray;
-        private readonly int[] _yShape = y.ShapeArray;
-
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        public MultiplyEntry(Tensor x, Tensor y)
+            : base("Multiply", x, y)
         {
-            if (index == 0)
+            _xShape = x.ShapeArray;
+            _yShape = y.ShapeArray;
+            int slots = 0;
+            if (y.RequiresGrad)
             {
-                return ProductSumTo<DivideKernel>(gradOutput, _y!, _xShape);
+                Save(x);
+                _xSlot = slots++;
             }
 
-            // −g · out / y, computed at the output's shape before reducing.
-            Tensor quotient = Forward<DivideKernel>("Backward", _output!, _y!);
-            Tensor product = Forward<MultiplyKernel>("Backward", gradOutput, quotient);
-            if (product.DType == DType.Float32)
+            if (x.RequiresGrad)
             {
-                TensorPrimitives.Negate(product.Span<float>(), product.Span<float>());
+                Save(y);
+                _ySlot = slots;
             }
-            else
-            {
-                TensorPrimitives.Negate(product.Span<double>(), product.Span<double>());
-            }
-
-            return SumTo(product, _yShape);
         }
 
-        protected override void ReleaseSaved() => (_y, _output) = (null, null);
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            if (context.NeedsInputGrad(0))
+            {
+                Tensor y = Saved(_ySlot);
+                inputGrads[0] = context.CreateGraph
+                    ? BroadcastTo.SumTo(gradOutput * y, _xShape)
+                    : ProductSumTo<MultiplyKernel>(gradOutput, y, _xShape);
+            }
+
+            if (context.NeedsInputGrad(1))
+            {
+                Tensor x = Saved(_xSlot);
+                inputGrads[1] = context.CreateGraph
+                    ? BroadcastTo.SumTo(gradOutput * x, _yShape)
+                    : ProductSumTo<MultiplyKernel>(gradOutput, x, _yShape);
+            }
+        }
     }
 
+    /// <summary>d(x / y) = (g / y, −g · out / y); saves y, and the output when y needs a gradient.</summary>
+    private sealed class DivideEntry : TapeEntry
+    {
+        private readonly int[] _xShape, _yShape;
+
+        public DivideEntry(Tensor x, Tensor y, Tensor output)
+            : base("Divide", x, y)
+        {
+            _xShape = x.ShapeArray;
+            _yShape = y.ShapeArray;
+            Save(y);
+            if (y.RequiresGrad)
+            {
+                Save(output);
+            }
+        }
+
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            Tensor y = Saved(0);
+            if (context.CreateGraph)
+            {
+                inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput / y, _xShape) : null;
+                inputGrads[1] = context.NeedsInputGrad(1) ? BroadcastTo.SumTo(-(gradOutput * (Saved(1) / y)), _yShape) : null;
+                return;
+            }
+
+            if (context.NeedsInputGrad(0))
+            {
+                inputGrads[0] = ProductSumTo<DivideKernel>(gradOutput, y, _xShape);
+            }
+
+            if (context.NeedsInputGrad(1))
+            {
+                // −g · out / y, computed at the output's shape before reducing.
+                Tensor quotient = Forward<DivideKernel>("Backward", Saved(1), y);
+                Tensor product = Forward<MultiplyKernel>("Backward", gradOutput, quotient);
+                DTypeDispatch.Float(product.DType, new NegateKernel(product, product));
+                inputGrads[1] = BroadcastTo.SumTo(product, _yShape);
+            }
+        }
+    }
 }

@@ -16,6 +16,8 @@ internal readonly struct NegateOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => -g;
 }
 
 /// <summary>exp(x): dx = g · y.</summary>
@@ -30,6 +32,8 @@ internal readonly struct ExpOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(g, y, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * y!;
 }
 
 /// <summary>ln(x): dx = g / x.</summary>
@@ -44,6 +48,8 @@ internal readonly struct LogOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(g, x, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g / x!;
 }
 
 /// <summary>√x: dx = g / (2y).</summary>
@@ -62,6 +68,8 @@ internal readonly struct SqrtOp : IUnaryOp
         TensorPrimitives.Divide(g, y, dx);
         TensorPrimitives.Multiply(dx, T.CreateChecked(0.5), dx);
     }
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g / (y! * 2.0);
 }
 
 /// <summary>x^p for a constant p: dx = g · p · x^(p−1) (0 when p = 0, as in PyTorch).</summary>
@@ -111,6 +119,8 @@ internal readonly struct PowOp(double exponent) : IUnaryOp
 
         TensorPrimitives.Multiply(dx, T.CreateChecked(exponent), dx);
     }
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => exponent == 0 ? g * 0.0 : exponent == 2 ? g * x! * 2.0 : g * (x!.Pow(exponent - 1) * exponent);
 }
 
 /// <summary>|x|: dx = g · sign(x), sign(0) = 0.</summary>
@@ -125,4 +135,29 @@ internal readonly struct AbsOp : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.AbsBackward(x, g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * Unary.LocalDerivative(this, x, y);
+}
+
+/// <summary>max(x, min) for a constant min: dx = g where x &gt; min, else 0 (the clamped logs of the BCE VJP).</summary>
+internal readonly struct ClampMinOp(double min) : IUnaryOp
+{
+    public string Name => "ClampMin";
+    public bool SavesInput => true;
+    public bool SavesOutput => false;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.CreateChecked(min), y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T bound = T.CreateChecked(min);
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] = x[i] > bound ? g[i] : T.Zero;
+        }
+    }
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * Unary.LocalDerivative(this, x, y);
 }

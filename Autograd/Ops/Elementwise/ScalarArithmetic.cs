@@ -20,6 +20,8 @@ internal readonly struct AddScalarOp(double constant) : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => g.CopyTo(dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g;
 }
 
 /// <summary>c − x: dx = −g.</summary>
@@ -34,6 +36,8 @@ internal readonly struct SubtractFromScalarOp(double constant) : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(g, dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => -g;
 }
 
 /// <summary>x · c: dx = g · c.</summary>
@@ -48,6 +52,8 @@ internal readonly struct MultiplyScalarOp(double constant) : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(g, T.CreateChecked(constant), dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * constant;
 }
 
 /// <summary>x / c: dx = g / c (a division, not a product with 1/c, to match the broadcast op bit for bit).</summary>
@@ -62,6 +68,8 @@ internal readonly struct DivideByScalarOp(double constant) : IUnaryOp
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(g, T.CreateChecked(constant), dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g / constant;
 }
 
 /// <summary>c / x: dx = −g · y / x (the broadcast op's formula −g · out / y, with out = y and y = x here).</summary>
@@ -83,4 +91,6 @@ internal readonly struct DivideScalarByOp(double constant) : IUnaryOp
             dx[i] = -(g[i] * (y[i] / x[i]));
         }
     }
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => -(g * (y! / x!));
 }

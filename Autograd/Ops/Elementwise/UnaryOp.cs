@@ -28,6 +28,12 @@ internal interface IUnaryOp
     /// </summary>
     void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The same VJP as recorded Tensor ops (the createGraph path), so that it can be differentiated again.
+    /// <paramref name="x"/> and <paramref name="y"/> are the saved input and output (null when not saved).
+    /// </summary>
+    Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g);
 }
 
 /// <summary>Runs unary ops forward and records their entries.</summary>
@@ -38,16 +44,8 @@ internal static class Unary
     {
         OpChecks.NotNull(x, op.Name, "x");
         Tensor y = Tensor.Empty(x.ShapeArray, x.DType);
-        if (x.DType == DType.Float32)
-        {
-            op.Forward<float>(x.Span<float>(), y.Span<float>());
-        }
-        else
-        {
-            op.Forward<double>(x.Span<double>(), y.Span<double>());
-        }
-
-        if (Tape.ShouldRecord(x))
+        DTypeDispatch.Float(x.DType, new ForwardKernel<TOp>(op, x, y));
+        if (Tape.ShouldRecord(op.Name, y, x))
         {
             y.SetGradFn(new UnaryEntry<TOp>(op, x, y));
         }
@@ -55,28 +53,69 @@ internal static class Unary
         return y;
     }
 
-    private sealed class UnaryEntry<TOp>(TOp op, Tensor x, Tensor y) : TapeEntry(op.Name, x)
+    /// <summary>
+    /// f′ as a constant tensor: the fast VJP applied to ones, computed without recording. For piecewise-linear ops
+    /// (ReLU, |x|, ...) whose derivative is locally constant, g · f′ is then the exact differentiable VJP.
+    /// </summary>
+    public static Tensor LocalDerivative<TOp>(TOp op, Tensor? x, Tensor? y)
         where TOp : struct, IUnaryOp
     {
-        private Array? _x = op.SavesInput ? x.Storage : null;
-        private Array? _y = op.SavesOutput ? y.Storage : null;
+        Tensor reference = (x ?? y)!;
+        Tensor derivative = Tensor.Full(reference.ShapeArray, 1.0, reference.DType);
+        DTypeDispatch.Float(reference.DType, new BackwardKernel<TOp>(op, x, y, derivative, derivative));
+        return derivative;
+    }
 
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+    private readonly struct ForwardKernel<TOp>(TOp op, Tensor x, Tensor y) : IFloatAction
+        where TOp : struct, IUnaryOp
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> => op.Forward<T>(x.Span<T>(), y.Span<T>());
+    }
+
+    private readonly struct BackwardKernel<TOp>(TOp op, Tensor? x, Tensor? y, Tensor g, Tensor dx) : IFloatAction
+        where TOp : struct, IUnaryOp
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            op.Backward<T>(x is null ? default : x.Span<T>(), y is null ? default : y.Span<T>(), g.Span<T>(), dx.Span<T>());
+    }
+
+    /// <summary>Saves x and/or y, as the op declares.</summary>
+    private sealed class UnaryEntry<TOp> : TapeEntry
+        where TOp : struct, IUnaryOp
+    {
+        private readonly TOp _op;
+
+        public UnaryEntry(TOp op, Tensor x, Tensor y)
+            : base(op.Name, x)
         {
-            // In place when the backward pass says gradOutput is ours alone (every Backward allows dx = g).
-            Tensor dx = CanOverwriteGradOutput ? gradOutput : Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
-            if (gradOutput.DType == DType.Float32)
+            _op = op;
+            if (op.SavesInput)
             {
-                op.Backward<float>(_x as float[], _y as float[], gradOutput.Span<float>(), dx.Span<float>());
-            }
-            else
-            {
-                op.Backward<double>(_x as double[], _y as double[], gradOutput.Span<double>(), dx.Span<double>());
+                Save(x);
             }
 
-            return dx;
+            if (op.SavesOutput)
+            {
+                Save(y);
+            }
         }
 
-        protected override void ReleaseSaved() => (_x, _y) = (null, null);
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            Tensor? x = _op.SavesInput ? Saved(0) : null;
+            Tensor? y = _op.SavesOutput ? Saved(_op.SavesInput ? 1 : 0) : null;
+            if (context.CreateGraph)
+            {
+                inputGrads[0] = _op.BackwardGraph(x, y, gradOutput);
+                return;
+            }
+
+            // In place when the backward pass says gradOutput is ours alone (every Backward allows dx = g).
+            Tensor dx = context.CanOverwriteGradOutput ? gradOutput : Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
+            DTypeDispatch.Float(gradOutput.DType, new BackwardKernel<TOp>(_op, x, y, gradOutput, dx));
+            inputGrads[0] = dx;
+        }
     }
 }

@@ -19,9 +19,9 @@ internal static class MatMul
         int[] shape = a.Rank == 3 ? [batch, m, n] : [m, n];
         Tensor c = Tensor.Empty(shape, a.DType);
         Multiply(transA, transB, batch, m, n, k, a, b, c, accumulate: false);
-        if (Tape.ShouldRecord(a, b))
+        if (Tape.ShouldRecord("MatMul", c, a, b))
         {
-            c.SetGradFn(new MatMulEntry(a, b, transA, transB, batch, m, n, k));
+            c.SetGradFn(new MatMulEntry(a, b, transA, transB));
         }
 
         return c;
@@ -65,65 +65,86 @@ internal static class MatMul
 
     /// <summary>C (+)= op(A)·op(B) per batch slice, on whichever element type the tensors hold.</summary>
     internal static void Multiply(bool transA, bool transB, int batch, int m, int n, int k,
-        Tensor a, Tensor b, Tensor c, bool accumulate)
-    {
-        int sizeA = m * k, sizeB = k * n, sizeC = m * n;
-        for (int i = 0; i < batch; i++)
-        {
-            if (a.DType == DType.Float32)
-            {
-                Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, a.Span<float>().Slice(i * sizeA, sizeA),
-                    b.Span<float>().Slice(i * sizeB, sizeB), c.Span<float>().Slice(i * sizeC, sizeC), accumulate);
-            }
-            else
-            {
-                Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, a.Span<double>().Slice(i * sizeA, sizeA),
-                    b.Span<double>().Slice(i * sizeB, sizeB), c.Span<double>().Slice(i * sizeC, sizeC), accumulate);
-            }
-        }
-    }
+        Tensor a, Tensor b, Tensor c, bool accumulate) =>
+        DTypeDispatch.Float(a.DType, new GemmAction(transA, transB, batch, m, n, k, a, b, c, accumulate));
 
-    /// <summary>Saves A (for dB) and B (for dA) only when the other side needs a gradient.</summary>
-    private sealed class MatMulEntry(Tensor a, Tensor b, bool transA, bool transB, int batch, int m, int n, int k)
-        : TapeEntry("MatMul", a, b)
+    private readonly struct GemmAction(bool transA, bool transB, int batch, int m, int n, int k,
+        Tensor a, Tensor b, Tensor c, bool accumulate) : IFloatAction
     {
-        private Tensor? _a = b.RequiresGrad ? a : null;
-        private Tensor? _b = a.RequiresGrad ? b : null;
-        private readonly int[] _shapeOfA = a.ShapeArray;
-        private readonly int[] _shapeOfB = b.ShapeArray;
-
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            if (index == 0)
+            int sizeA = m * k, sizeB = k * n, sizeC = m * n;
+            for (int i = 0; i < batch; i++)
             {
-                // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
-                Tensor da = Tensor.Empty(_shapeOfA, gradOutput.DType);
-                if (!transA)
+                Span<T> slice = c.Span<T>().Slice(i * sizeC, sizeC);
+                ReadOnlySpan<T> sliceA = a.Span<T>().Slice(i * sizeA, sizeA);
+                ReadOnlySpan<T> sliceB = b.Span<T>().Slice(i * sizeB, sizeB);
+                if (typeof(T) == typeof(float))
                 {
-                    Multiply(false, !transB, batch, m, k, n, gradOutput, _b!, da, accumulate: false);
+                    Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, Cast<T, float>(sliceA), Cast<T, float>(sliceB),
+                        Cast<T, float>(slice), accumulate);
                 }
                 else
                 {
-                    Multiply(transB, true, batch, k, m, n, _b!, gradOutput, da, accumulate: false);
+                    Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, Cast<T, double>(sliceA), Cast<T, double>(sliceB),
+                        Cast<T, double>(slice), accumulate);
                 }
-
-                return da;
             }
-
-            // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
-            Tensor db = Tensor.Empty(_shapeOfB, gradOutput.DType);
-            if (!transB)
-            {
-                Multiply(!transA, false, batch, k, n, m, _a!, gradOutput, db, accumulate: false);
-            }
-            else
-            {
-                Multiply(true, transA, batch, n, k, m, gradOutput, _a!, db, accumulate: false);
-            }
-
-            return db;
         }
 
-        protected override void ReleaseSaved() => (_a, _b) = (null, null);
+        private static Span<TTo> Cast<TFrom, TTo>(Span<TFrom> span)
+            where TFrom : unmanaged
+            where TTo : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<TFrom, TTo>(span);
+
+        private static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> span)
+            where TFrom : unmanaged
+            where TTo : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<TFrom, TTo>(span);
+    }
+
+    /// <summary>
+    /// Saves A (for dB) and B (for dA) only when the other side needs a gradient. Both gradients are products
+    /// made by <see cref="Forward"/> with flipped transpose flags, so the same code serves both paths: recorded
+    /// (differentiable again) exactly when the pass creates a graph.
+    /// </summary>
+    private sealed class MatMulEntry : TapeEntry
+    {
+        private readonly bool _transA, _transB;
+        private readonly int _aSlot = -1, _bSlot = -1;
+
+        public MatMulEntry(Tensor a, Tensor b, bool transA, bool transB)
+            : base("MatMul", a, b)
+        {
+            (_transA, _transB) = (transA, transB);
+            int slots = 0;
+            if (b.RequiresGrad)
+            {
+                Save(a);
+                _aSlot = slots++;
+            }
+
+            if (a.RequiresGrad)
+            {
+                Save(b);
+                _bSlot = slots;
+            }
+        }
+
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            if (context.NeedsInputGrad(0))
+            {
+                // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
+                Tensor b = Saved(_bSlot);
+                inputGrads[0] = !_transA ? Forward(gradOutput, b, false, !_transB) : Forward(b, gradOutput, _transB, true);
+            }
+
+            if (context.NeedsInputGrad(1))
+            {
+                // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
+                Tensor a = Saved(_aSlot);
+                inputGrads[1] = !_transB ? Forward(a, gradOutput, !_transA, false) : Forward(gradOutput, a, true, _transA);
+            }
+        }
     }
 }

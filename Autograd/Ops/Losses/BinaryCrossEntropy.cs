@@ -18,10 +18,10 @@ internal static class BinaryCrossEntropy
         OpChecks.NotNull(probabilities, Op, "probabilities");
         OpChecks.NotNull(target, Op, "target");
         OpChecks.SameShape(Op, probabilities, target, "probabilities", "target");
-        Tensor output = probabilities.DType == DType.Float32
-            ? Tensor.Scalar(Loss<float>(probabilities.Span<float>(), target.Span<float>()), DType.Float32)
-            : Tensor.Scalar(Loss<double>(probabilities.Span<double>(), target.Span<double>()), DType.Float64);
-        if (Tape.ShouldRecord(probabilities, target))
+        var loss = new LossAction(probabilities, target);
+        DTypeDispatch.Float(probabilities.DType, loss);
+        Tensor output = Tensor.Scalar(loss.Result[0], probabilities.DType);
+        if (Tape.ShouldRecord(Op, output, probabilities, target))
         {
             output.SetGradFn(new BceEntry(probabilities, target));
         }
@@ -29,65 +29,95 @@ internal static class BinaryCrossEntropy
         return output;
     }
 
-    private static double Loss<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double sum = 0;
-        for (int i = 0; i < p.Length; i++)
-        {
-            double pi = double.CreateChecked(p[i]);
-            if (!(pi >= 0 && pi <= 1))
-            {
-                throw new ArgumentException(
-                    $"BinaryCrossEntropy: probabilities[{i}] = {pi} is outside [0, 1]; "
-                    + "apply Sigmoid first, or use BinaryCrossEntropyWithLogits on the logits.");
-            }
-
-            double ti = double.CreateChecked(t[i]);
-            sum -= (ti * ClampedLog(pi)) + ((1 - ti) * ClampedLog(1 - pi));
-        }
-
-        // Accumulated in double, rounded once: the mean of a float32 batch is as exact as it can be.
-        return sum / p.Length;
-    }
-
     private static double ClampedLog(double x) => Math.Max(Math.Log(x), LogFloor);
 
-    private sealed class BceEntry(Tensor probabilities, Tensor target) : TapeEntry("BinaryCrossEntropy", probabilities, target)
+    private readonly struct LossAction(Tensor probabilities, Tensor target) : IFloatAction
     {
-        private Tensor? _p = probabilities;
-        private Tensor? _t = target;
+        public readonly double[] Result = new double[1];
 
-        internal override Tensor Vjp(int index, Tensor gradOutput)
-        {
-            Tensor result = Tensor.Empty(_p!.ShapeArray, _p.DType);
-            double scale = gradOutput.Item() / _p.Count;
-            if (_p.DType == DType.Float32)
-            {
-                Gradient<float>(index, _p.Span<float>(), _t!.Span<float>(), scale, result.Span<float>());
-            }
-            else
-            {
-                Gradient<double>(index, _p.Span<double>(), _t!.Span<double>(), scale, result.Span<double>());
-            }
-
-            return result;
-        }
-
-        private static void Gradient<T>(int index, ReadOnlySpan<T> p, ReadOnlySpan<T> t, double scale, Span<T> destination)
+        public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            ReadOnlySpan<T> p = probabilities.Span<T>();
+            ReadOnlySpan<T> t = target.Span<T>();
+            double sum = 0;
             for (int i = 0; i < p.Length; i++)
             {
                 double pi = double.CreateChecked(p[i]);
+                if (!(pi >= 0 && pi <= 1))
+                {
+                    throw new ArgumentException(
+                        $"BinaryCrossEntropy: probabilities[{i}] = {pi} is outside [0, 1]; "
+                        + "apply Sigmoid first, or use BinaryCrossEntropyWithLogits on the logits.");
+                }
+
                 double ti = double.CreateChecked(t[i]);
-                double value = index == 0
-                    ? (pi - ti) / Math.Max((1 - pi) * pi, Epsilon)
-                    : ClampedLog(1 - pi) - ClampedLog(pi);
-                destination[i] = T.CreateChecked(value * scale);
+                sum -= (ti * ClampedLog(pi)) + ((1 - ti) * ClampedLog(1 - pi));
+            }
+
+            // Accumulated in double, rounded once: the mean of a float32 batch is as exact as it can be.
+            Result[0] = sum / p.Length;
+        }
+    }
+
+    /// <summary>Both gradients in one loop over p and t (each only when wanted).</summary>
+    private readonly struct GradientAction(Tensor probabilities, Tensor target, double scale, Tensor? dp, Tensor? dt) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> p = probabilities.Span<T>();
+            ReadOnlySpan<T> t = target.Span<T>();
+            Span<T> gp = dp is null ? default : dp.Span<T>();
+            Span<T> gt = dt is null ? default : dt.Span<T>();
+            for (int i = 0; i < p.Length; i++)
+            {
+                double pi = double.CreateChecked(p[i]);
+                if (dp is not null)
+                {
+                    gp[i] = T.CreateChecked((pi - double.CreateChecked(t[i])) / Math.Max((1 - pi) * pi, Epsilon) * scale);
+                }
+
+                if (dt is not null)
+                {
+                    gt[i] = T.CreateChecked((ClampedLog(1 - pi) - ClampedLog(pi)) * scale);
+                }
             }
         }
+    }
 
-        protected override void ReleaseSaved() => (_p, _t) = (null, null);
+    private sealed class BceEntry : TapeEntry
+    {
+        public BceEntry(Tensor probabilities, Tensor target)
+            : base("BinaryCrossEntropy", probabilities, target)
+        {
+            Save(probabilities);
+            Save(target);
+        }
+
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            Tensor p = Saved(0), t = Saved(1);
+            if (context.CreateGraph)
+            {
+                // The same formulas as recorded ops (ClampMin is the max with ε and the log floor).
+                Tensor scale = gradOutput / p.Count;
+                inputGrads[0] = context.NeedsInputGrad(0)
+                    ? (p - t) / Unary.Apply((1.0 - p) * p, new ClampMinOp(Epsilon)) * scale
+                    : null;
+                inputGrads[1] = context.NeedsInputGrad(1)
+                    ? (ClampedLogOf(1.0 - p) - ClampedLogOf(p)) * scale
+                    : null;
+                return;
+            }
+
+            Tensor? dp = context.NeedsInputGrad(0) ? Tensor.Empty(p.ShapeArray, p.DType) : null;
+            Tensor? dt = context.NeedsInputGrad(1) ? Tensor.Empty(p.ShapeArray, p.DType) : null;
+            DTypeDispatch.Float(p.DType, new GradientAction(p, t, gradOutput.Item() / p.Count, dp, dt));
+            inputGrads[0] = dp;
+            inputGrads[1] = dt;
+        }
+
+        private static Tensor ClampedLogOf(Tensor x) => Unary.Apply(x.Log(), new ClampMinOp(LogFloor));
     }
 }

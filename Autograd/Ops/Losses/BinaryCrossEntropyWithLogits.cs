@@ -14,10 +14,10 @@ internal static class BinaryCrossEntropyWithLogits
         OpChecks.NotNull(logits, Op, "logits");
         OpChecks.NotNull(target, Op, "target");
         OpChecks.SameShape(Op, logits, target, "logits", "target");
-        Tensor output = logits.DType == DType.Float32
-            ? Tensor.Scalar(Loss<float>(logits.Span<float>(), target.Span<float>()), DType.Float32)
-            : Tensor.Scalar(Loss<double>(logits.Span<double>(), target.Span<double>()), DType.Float64);
-        if (Tape.ShouldRecord(logits, target))
+        var loss = new LossAction(logits, target);
+        DTypeDispatch.Float(logits.DType, loss);
+        Tensor output = Tensor.Scalar(loss.Result[0], logits.DType);
+        if (Tape.ShouldRecord(Op, output, logits, target))
         {
             output.SetGradFn(new Entry(logits, target));
         }
@@ -25,54 +25,80 @@ internal static class BinaryCrossEntropyWithLogits
         return output;
     }
 
-    private static double Loss<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> t)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    // Written so that neither branch overflows: e^−|z| ≤ 1.
+    private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+
+    private readonly struct LossAction(Tensor logits, Tensor target) : IFloatAction
     {
-        double sum = 0;
-        for (int i = 0; i < z.Length; i++)
-        {
-            double zi = double.CreateChecked(z[i]);
-            sum += Math.Max(zi, 0) - (zi * double.CreateChecked(t[i])) + Math.Log(1 + Math.Exp(-Math.Abs(zi)));
-        }
+        public readonly double[] Result = new double[1];
 
-        return sum / z.Length;
-    }
-
-    private sealed class Entry(Tensor logits, Tensor target) : TapeEntry("BinaryCrossEntropyWithLogits", logits, target)
-    {
-        private Tensor? _z = logits;
-        private Tensor? _t = target;
-
-        internal override Tensor Vjp(int index, Tensor gradOutput)
-        {
-            Tensor result = Tensor.Empty(_z!.ShapeArray, _z.DType);
-            double scale = gradOutput.Item() / _z.Count;
-            if (_z.DType == DType.Float32)
-            {
-                Gradient<float>(index, _z.Span<float>(), _t!.Span<float>(), scale, result.Span<float>());
-            }
-            else
-            {
-                Gradient<double>(index, _z.Span<double>(), _t!.Span<double>(), scale, result.Span<double>());
-            }
-
-            return result;
-        }
-
-        private static void Gradient<T>(int index, ReadOnlySpan<T> z, ReadOnlySpan<T> t, double scale, Span<T> destination)
+        public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
         {
+            ReadOnlySpan<T> z = logits.Span<T>();
+            ReadOnlySpan<T> t = target.Span<T>();
+            double sum = 0;
             for (int i = 0; i < z.Length; i++)
             {
                 double zi = double.CreateChecked(z[i]);
-                double value = index == 0 ? Sigmoid(zi) - double.CreateChecked(t[i]) : -zi;
-                destination[i] = T.CreateChecked(value * scale);
+                sum += Math.Max(zi, 0) - (zi * double.CreateChecked(t[i])) + Math.Log(1 + Math.Exp(-Math.Abs(zi)));
+            }
+
+            Result[0] = sum / z.Length;
+        }
+    }
+
+    /// <summary>Both gradients in one loop over z and t (each only when wanted).</summary>
+    private readonly struct GradientAction(Tensor logits, Tensor target, double scale, Tensor? dz, Tensor? dt) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> z = logits.Span<T>();
+            ReadOnlySpan<T> t = target.Span<T>();
+            Span<T> gz = dz is null ? default : dz.Span<T>();
+            Span<T> gt = dt is null ? default : dt.Span<T>();
+            for (int i = 0; i < z.Length; i++)
+            {
+                double zi = double.CreateChecked(z[i]);
+                if (dz is not null)
+                {
+                    gz[i] = T.CreateChecked((Sigmoid(zi) - double.CreateChecked(t[i])) * scale);
+                }
+
+                if (dt is not null)
+                {
+                    gt[i] = T.CreateChecked(-zi * scale);
+                }
             }
         }
+    }
 
-        // Written so that neither branch overflows: e^−|z| ≤ 1.
-        private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+    private sealed class Entry : TapeEntry
+    {
+        public Entry(Tensor logits, Tensor target)
+            : base("BinaryCrossEntropyWithLogits", logits, target)
+        {
+            Save(logits);
+            Save(target);
+        }
 
-        protected override void ReleaseSaved() => (_z, _t) = (null, null);
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            Tensor z = Saved(0), t = Saved(1);
+            if (context.CreateGraph)
+            {
+                Tensor scale = gradOutput / z.Count;
+                inputGrads[0] = context.NeedsInputGrad(0) ? (z.Sigmoid() - t) * scale : null;
+                inputGrads[1] = context.NeedsInputGrad(1) ? -(z * scale) : null;
+                return;
+            }
+
+            Tensor? dz = context.NeedsInputGrad(0) ? Tensor.Empty(z.ShapeArray, z.DType) : null;
+            Tensor? dt = context.NeedsInputGrad(1) ? Tensor.Empty(z.ShapeArray, z.DType) : null;
+            DTypeDispatch.Float(z.DType, new GradientAction(z, t, gradOutput.Item() / z.Count, dz, dt));
+            inputGrads[0] = dz;
+            inputGrads[1] = dt;
+        }
     }
 }

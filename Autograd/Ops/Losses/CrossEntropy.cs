@@ -43,19 +43,10 @@ internal static class CrossEntropy
         }
 
         Tensor logProbabilities = Tensor.Empty(logits.ShapeArray, logits.DType);
-        Tensor output;
-        if (logits.DType == DType.Float32)
-        {
-            AxisKernels.Softmax<float>(logits.Span<float>(), n, classes, 1, logProbabilities.Span<float>(), log: true);
-            output = Tensor.Scalar(MeanNegativeLogLikelihood<float>(logProbabilities.Span<float>(), labels, classes), DType.Float32);
-        }
-        else
-        {
-            AxisKernels.Softmax<double>(logits.Span<double>(), n, classes, 1, logProbabilities.Span<double>(), log: true);
-            output = Tensor.Scalar(MeanNegativeLogLikelihood<double>(logProbabilities.Span<double>(), labels, classes), DType.Float64);
-        }
-
-        if (Tape.ShouldRecord(logits))
+        var loss = new LossAction(logits, logProbabilities, labels);
+        DTypeDispatch.Float(logits.DType, loss);
+        Tensor output = Tensor.Scalar(loss.Result[0], logits.DType);
+        if (Tape.ShouldRecord(Op, output, logits))
         {
             output.SetGradFn(new CrossEntropyEntry(logits, logProbabilities, (int[])labels.Clone()));
         }
@@ -63,53 +54,84 @@ internal static class CrossEntropy
         return output;
     }
 
-    private static double MeanNegativeLogLikelihood<T>(ReadOnlySpan<T> logProbabilities, int[] labels, int classes)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Log-softmax of the logits, then the mean negative log-likelihood of the labels.</summary>
+    private readonly struct LossAction(Tensor logits, Tensor logProbabilities, int[] labels) : IFloatAction
     {
-        double sum = 0;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            sum -= double.CreateChecked(logProbabilities[(i * classes) + labels[i]]);
-        }
+        public readonly double[] Result = new double[1];
 
-        return sum / labels.Length;
-    }
-
-    private sealed class CrossEntropyEntry(Tensor logits, Tensor logProbabilities, int[] labels) : TapeEntry("CrossEntropy", logits)
-    {
-        private Tensor? _logProbabilities = logProbabilities;
-        private int[]? _labels = labels;
-
-        internal override Tensor Vjp(int index, Tensor gradOutput)
-        {
-            Tensor dz = Tensor.Empty(_logProbabilities!.ShapeArray, _logProbabilities.DType);
-            double scale = gradOutput.Item() / _labels!.Length;
-            if (dz.DType == DType.Float32)
-            {
-                Gradient<float>(_logProbabilities.Span<float>(), _labels, (float)scale, dz.Span<float>());
-            }
-            else
-            {
-                Gradient<double>(_logProbabilities.Span<double>(), _labels, scale, dz.Span<double>());
-            }
-
-            return dz;
-        }
-
-        private static void Gradient<T>(ReadOnlySpan<T> logProbabilities, int[] labels, T scale, Span<T> destination)
+        public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            // (softmax − onehot) · g / N
-            TensorPrimitives.Exp(logProbabilities, destination);
-            int classes = logProbabilities.Length / labels.Length;
+            int classes = logits.ShapeSpan[1];
+            AxisKernels.Softmax<T>(logits.Span<T>(), labels.Length, classes, 1, logProbabilities.Span<T>(), log: true);
+            ReadOnlySpan<T> logP = logProbabilities.Span<T>();
+            double sum = 0;
+            for (int i = 0; i < labels.Length; i++)
+            {
+                sum -= double.CreateChecked(logP[(i * classes) + labels[i]]);
+            }
+
+            Result[0] = sum / labels.Length;
+        }
+    }
+
+    /// <summary>(softmax − onehot) · g / N, from the saved log-probabilities.</summary>
+    private readonly struct GradientAction(Tensor logProbabilities, int[] labels, double scale, Tensor dz) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Span<T> destination = dz.Span<T>();
+            TensorPrimitives.Exp(logProbabilities.Span<T>(), destination);
+            int classes = destination.Length / labels.Length;
             for (int i = 0; i < labels.Length; i++)
             {
                 destination[(i * classes) + labels[i]] -= T.One;
             }
 
-            TensorPrimitives.Multiply(destination, scale, destination);
+            TensorPrimitives.Multiply(destination, T.CreateChecked(scale), destination);
+        }
+    }
+
+    /// <summary>
+    /// Fast path: from the saved log-probabilities. Graph path: softmax recomputed from the saved logits as a
+    /// recorded op (so that the VJP differentiates through it), minus a constant one-hot.
+    /// </summary>
+    private sealed class CrossEntropyEntry : TapeEntry
+    {
+        private int[]? _labels;
+
+        public CrossEntropyEntry(Tensor logits, Tensor logProbabilities, int[] labels)
+            : base("CrossEntropy", logits)
+        {
+            _labels = labels;
+            Save(logProbabilities);
+            Save(logits);
         }
 
-        protected override void ReleaseSaved() => (_logProbabilities, _labels) = (null, null);
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            int[] labels = _labels!;
+            if (context.CreateGraph)
+            {
+                Tensor logits = Saved(1);
+                Tensor oneHot = Tensor.Zeros(logits.ShapeArray, logits.DType);
+                int classes = logits.ShapeSpan[1];
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    oneHot.SetElement((i * classes) + labels[i], 1.0);
+                }
+
+                inputGrads[0] = (logits.Softmax(1) - oneHot) * (gradOutput / labels.Length);
+                return;
+            }
+
+            Tensor logProbabilities = Saved(0);
+            Tensor dz = Tensor.Empty(logProbabilities.ShapeArray, logProbabilities.DType);
+            DTypeDispatch.Float(dz.DType, new GradientAction(logProbabilities, labels, gradOutput.Item() / labels.Length, dz));
+            inputGrads[0] = dz;
+        }
+
+        protected override void ReleaseSaved() => _labels = null;
     }
 }

@@ -1,8 +1,13 @@
+using System.Numerics;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
-/// <summary>The maximum along an axis. VJP: the gradient goes to the (first) arg-max, zero elsewhere.</summary>
+/// <summary>
+/// The maximum along an axis. VJP: the gradient goes to the (first) arg-max, zero elsewhere (a scatter); the
+/// scatter and its adjoint, a gather at the same indices, are recorded ops of each other, so the VJP is
+/// differentiable again.
+/// </summary>
 internal static class Max
 {
     public static Tensor Axis(Tensor x, int axis, bool keepDim)
@@ -17,43 +22,108 @@ internal static class Max
 
         Tensor output = Tensor.Empty(ShapeText.Reduced(x.ShapeSpan, resolved, keepDim), x.DType);
         int[] indices = new int[outer * inner];
-        if (x.DType == DType.Float32)
+        DTypeDispatch.Float(x.DType, new MaxAction(x, outer, length, inner, output, indices));
+        if (Tape.ShouldRecord("Max", output, x))
         {
-            AxisKernels.Max<float>(x.Span<float>(), outer, length, inner, output.Span<float>(), indices);
-        }
-        else
-        {
-            AxisKernels.Max<double>(x.Span<double>(), outer, length, inner, output.Span<double>(), indices);
-        }
-
-        if (Tape.ShouldRecord(x))
-        {
-            output.SetGradFn(new MaxEntry(x, indices, outer, length, inner));
+            output.SetGradFn(new MaxEntry(x, new ArgIndices(indices, outer, length, inner)));
         }
 
         return output;
     }
 
-    private sealed class MaxEntry(Tensor x, int[] indices, int outer, int length, int inner) : TapeEntry("Max", x)
+    /// <summary>g (one value per arg-max) written to the arg-max positions of a zero tensor of <paramref name="shape"/>.</summary>
+    internal static Tensor Scatter(Tensor g, ArgIndices at, int[] shape)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-        private int[]? _indices = indices;
-
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        Tensor output = Tensor.Empty(shape, g.DType);
+        DTypeDispatch.Float(g.DType, new ScatterAction(g, at, output));
+        if (Tape.ShouldRecord("MaxBackward", output, g))
         {
-            Tensor dx = Tensor.Empty(_inputShape, gradOutput.DType);
-            if (dx.DType == DType.Float32)
-            {
-                AxisKernels.MaxBackward<float>(gradOutput.Span<float>(), _indices, outer, length, inner, dx.Span<float>());
-            }
-            else
-            {
-                AxisKernels.MaxBackward<double>(gradOutput.Span<double>(), _indices, outer, length, inner, dx.Span<double>());
-            }
-
-            return dx;
+            output.SetGradFn(new ScatterEntry(g, at));
         }
 
-        protected override void ReleaseSaved() => _indices = null;
+        return output;
+    }
+
+    /// <summary>The values of x at the arg-max positions, shaped like <paramref name="shape"/> (the adjoint of <see cref="Scatter"/>).</summary>
+    internal static Tensor Gather(Tensor x, ArgIndices at, int[] shape)
+    {
+        Tensor output = Tensor.Empty(shape, x.DType);
+        DTypeDispatch.Float(x.DType, new GatherAction(x, at, output));
+        if (Tape.ShouldRecord("MaxGather", output, x))
+        {
+            output.SetGradFn(new GatherEntry(x, at));
+        }
+
+        return output;
+    }
+
+    /// <summary>Where the maxima are: index along the axis for each (outer, inner) position.</summary>
+    internal sealed record ArgIndices(int[] Indices, int Outer, int Length, int Inner);
+
+    private readonly struct MaxAction(Tensor x, int outer, int length, int inner, Tensor output, int[] indices) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            AxisKernels.Max<T>(x.Span<T>(), outer, length, inner, output.Span<T>(), indices);
+    }
+
+    private readonly struct ScatterAction(Tensor g, ArgIndices at, Tensor output) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            AxisKernels.MaxBackward<T>(g.Span<T>(), at.Indices, at.Outer, at.Length, at.Inner, output.Span<T>());
+    }
+
+    private readonly struct GatherAction(Tensor x, ArgIndices at, Tensor output) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> source = x.Span<T>();
+            Span<T> destination = output.Span<T>();
+            for (int o = 0; o < at.Outer; o++)
+            {
+                for (int i = 0; i < at.Inner; i++)
+                {
+                    int position = (o * at.Inner) + i;
+                    destination[position] = source[(((o * at.Length) + at.Indices[position]) * at.Inner) + i];
+                }
+            }
+        }
+    }
+
+    private sealed class MaxEntry(Tensor x, ArgIndices at) : TapeEntry("Max", x)
+    {
+        private readonly int[] _inputShape = x.ShapeArray;
+        private ArgIndices? _at = at;
+
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
+            inputGrads[0] = Scatter(gradOutput, _at!, _inputShape);
+
+        protected override void ReleaseSaved() => _at = null;
+    }
+
+    /// <summary>d Scatter(g) = Gather(gg).</summary>
+    private sealed class ScatterEntry(Tensor g, ArgIndices at) : TapeEntry("MaxBackward", g)
+    {
+        private readonly int[] _inputShape = g.ShapeArray;
+        private ArgIndices? _at = at;
+
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
+            inputGrads[0] = Gather(gradOutput, _at!, _inputShape);
+
+        protected override void ReleaseSaved() => _at = null;
+    }
+
+    /// <summary>d Gather(x) = Scatter(g).</summary>
+    private sealed class GatherEntry(Tensor x, ArgIndices at) : TapeEntry("MaxGather", x)
+    {
+        private readonly int[] _inputShape = x.ShapeArray;
+        private ArgIndices? _at = at;
+
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
+            inputGrads[0] = Scatter(gradOutput, _at!, _inputShape);
+
+        protected override void ReleaseSaved() => _at = null;
     }
 }

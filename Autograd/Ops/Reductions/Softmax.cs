@@ -1,3 +1,4 @@
+using System.Numerics;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
@@ -15,43 +16,56 @@ internal static class Softmax
         int resolved = ShapeText.Axis(axis, x.Rank, op);
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
         Tensor output = Tensor.Empty(x.ShapeArray, x.DType);
-        if (x.DType == DType.Float32)
+        DTypeDispatch.Float(x.DType, new SoftmaxAction(x, outer, length, inner, output, log));
+        if (Tape.ShouldRecord(op, output, x))
         {
-            AxisKernels.Softmax<float>(x.Span<float>(), outer, length, inner, output.Span<float>(), log);
-        }
-        else
-        {
-            AxisKernels.Softmax<double>(x.Span<double>(), outer, length, inner, output.Span<double>(), log);
-        }
-
-        if (Tape.ShouldRecord(x))
-        {
-            output.SetGradFn(new SoftmaxEntry(op, x, output, outer, length, inner, log));
+            output.SetGradFn(new SoftmaxEntry(op, x, output, resolved, outer, length, inner, log));
         }
 
         return output;
     }
 
-    private sealed class SoftmaxEntry(string op, Tensor x, Tensor output, int outer, int length, int inner, bool log)
-        : TapeEntry(op, x)
+    private readonly struct SoftmaxAction(Tensor x, int outer, int length, int inner, Tensor output, bool log) : IFloatAction
     {
-        private Tensor? _output = output;
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            AxisKernels.Softmax<T>(x.Span<T>(), outer, length, inner, output.Span<T>(), log);
+    }
 
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+    private readonly struct SoftmaxBackwardAction(Tensor y, Tensor g, int outer, int length, int inner, Tensor dx, bool log) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            AxisKernels.SoftmaxBackward<T>(y.Span<T>(), g.Span<T>(), outer, length, inner, dx.Span<T>(), log);
+    }
+
+    private sealed class SoftmaxEntry : TapeEntry
+    {
+        private readonly int _axis, _outer, _length, _inner;
+        private readonly bool _log;
+
+        public SoftmaxEntry(string op, Tensor x, Tensor output, int axis, int outer, int length, int inner, bool log)
+            : base(op, x)
         {
-            Tensor dx = Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
-            if (dx.DType == DType.Float32)
-            {
-                AxisKernels.SoftmaxBackward<float>(_output!.Span<float>(), gradOutput.Span<float>(), outer, length, inner, dx.Span<float>(), log);
-            }
-            else
-            {
-                AxisKernels.SoftmaxBackward<double>(_output!.Span<double>(), gradOutput.Span<double>(), outer, length, inner, dx.Span<double>(), log);
-            }
-
-            return dx;
+            (_axis, _outer, _length, _inner, _log) = (axis, outer, length, inner, log);
+            Save(output);
         }
 
-        protected override void ReleaseSaved() => _output = null;
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
+        {
+            Tensor y = Saved(0);
+            if (context.CreateGraph)
+            {
+                // The same formulas as recorded ops; y is the recorded output, so they differentiate through it.
+                inputGrads[0] = _log
+                    ? gradOutput - (y.Exp() * gradOutput.Sum(_axis, keepDim: true))
+                    : y * (gradOutput - (gradOutput * y).Sum(_axis, keepDim: true));
+                return;
+            }
+
+            Tensor dx = Tensor.Empty(gradOutput.ShapeArray, gradOutput.DType);
+            DTypeDispatch.Float(dx.DType, new SoftmaxBackwardAction(y, gradOutput, _outer, _length, _inner, dx, _log));
+            inputGrads[0] = dx;
+        }
     }
 }

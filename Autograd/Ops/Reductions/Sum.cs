@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Autograd.Kernels;
 
@@ -13,18 +14,10 @@ internal static class Sum
     {
         OpChecks.NotNull(x, "Sum", "x");
         Tensor output = Tensor.Empty([], x.DType);
-        if (x.DType == DType.Float32)
+        DTypeDispatch.Float(x.DType, new SumAllAction(x, output));
+        if (Tape.ShouldRecord("Sum", output, x))
         {
-            output.Span<float>()[0] = TensorPrimitives.Sum<float>(x.Span<float>());
-        }
-        else
-        {
-            output.Span<double>()[0] = TensorPrimitives.Sum<double>(x.Span<double>());
-        }
-
-        if (Tape.ShouldRecord(x))
-        {
-            output.SetGradFn(new SumEntry(x, outer: 1, length: x.Count, inner: 1));
+            output.SetGradFn(new SumEntry(x, outer: 1, length: x.Count, inner: 1, keptShape: Ones(x.Rank)));
         }
 
         return output;
@@ -36,18 +29,11 @@ internal static class Sum
         int resolved = ShapeText.Axis(axis, x.Rank, "Sum");
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
         Tensor output = Tensor.Empty(ShapeText.Reduced(x.ShapeSpan, resolved, keepDim), x.DType);
-        if (x.DType == DType.Float32)
+        DTypeDispatch.Float(x.DType, new SumAxisAction(x, outer, length, inner, output));
+        if (Tape.ShouldRecord("Sum", output, x))
         {
-            AxisKernels.Sum<float>(x.Span<float>(), outer, length, inner, output.Span<float>());
-        }
-        else
-        {
-            AxisKernels.Sum<double>(x.Span<double>(), outer, length, inner, output.Span<double>());
-        }
-
-        if (Tape.ShouldRecord(x))
-        {
-            output.SetGradFn(new SumEntry(x, outer, length, inner));
+            int[] kept = keepDim ? output.ShapeArray : ShapeText.Reduced(x.ShapeSpan, resolved, keepDim: true);
+            output.SetGradFn(new SumEntry(x, outer, length, inner, kept));
         }
 
         return output;
@@ -61,23 +47,52 @@ internal static class Sum
         return Unary.Apply(Axis(x, axis, keepDim), new MultiplyScalarOp(1.0 / length));
     }
 
-    private sealed class SumEntry(Tensor x, int outer, int length, int inner) : TapeEntry("Sum", x)
+    private static int[] Ones(int rank)
+    {
+        int[] shape = new int[rank];
+        Array.Fill(shape, 1);
+        return shape;
+    }
+
+    private readonly struct SumAllAction(Tensor x, Tensor output) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> => output.Span<T>()[0] = TensorPrimitives.Sum<T>(x.Span<T>());
+    }
+
+    private readonly struct SumAxisAction(Tensor x, int outer, int length, int inner, Tensor output) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            AxisKernels.Sum<T>(x.Span<T>(), outer, length, inner, output.Span<T>());
+    }
+
+    private readonly struct ExpandAction(Tensor g, int outer, int length, int inner, Tensor destination) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            AxisKernels.Expand<T>(g.Span<T>(), outer, length, inner, destination.Span<T>());
+    }
+
+    /// <summary>
+    /// dx = g repeated along the summed axis. Graph path: g viewed with the axis kept (size 1), then ExpandTo the
+    /// input's shape, both recorded.
+    /// </summary>
+    private sealed class SumEntry(Tensor x, int outer, int length, int inner, int[] keptShape) : TapeEntry("Sum", x)
     {
         private readonly int[] _inputShape = x.ShapeArray;
 
-        internal override Tensor Vjp(int index, Tensor gradOutput)
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
-            Tensor dx = Tensor.Empty(_inputShape, gradOutput.DType);
-            if (dx.DType == DType.Float32)
+            if (context.CreateGraph)
             {
-                AxisKernels.Expand<float>(gradOutput.Span<float>(), outer, length, inner, dx.Span<float>());
-            }
-            else
-            {
-                AxisKernels.Expand<double>(gradOutput.Span<double>(), outer, length, inner, dx.Span<double>());
+                inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, keptShape), _inputShape);
+                return;
             }
 
-            return dx;
+            Tensor dx = Tensor.Empty(_inputShape, gradOutput.DType);
+            DTypeDispatch.Float(dx.DType, new ExpandAction(gradOutput, outer, length, inner, dx));
+            inputGrads[0] = dx;
         }
     }
 }

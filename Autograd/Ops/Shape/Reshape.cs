@@ -11,8 +11,8 @@ internal static class Reshape
         OpChecks.NotNull(x, "Reshape", "x");
         ArgumentNullException.ThrowIfNull(shape);
         int[] resolved = Resolve(x, shape);
-        var output = new Tensor(x.Storage, resolved);
-        if (Tape.ShouldRecord(x))
+        Tensor output = Tensor.View(x, resolved);
+        if (Tape.ShouldRecord("Reshape", output, x))
         {
             output.SetGradFn(new ReshapeEntry(x));
         }
@@ -72,6 +72,8 @@ internal static class Reshape
     {
         private readonly int[] _inputShape = x.ShapeArray;
 
-        internal override Tensor Vjp(int index, Tensor gradOutput) => new(gradOutput.Storage, _inputShape);
+        // A view of the gradient on both paths (recorded when the pass creates a graph).
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
+            inputGrads[0] = Forward(gradOutput, _inputShape);
     }
 }

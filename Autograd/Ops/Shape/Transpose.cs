@@ -17,7 +17,7 @@ internal static class Transpose
         }
 
         Tensor output = Copy(x);
-        if (Tape.ShouldRecord(x))
+        if (Tape.ShouldRecord("Transpose", output, x))
         {
             output.SetGradFn(new TransposeEntry(x));
         }
@@ -29,20 +29,21 @@ internal static class Transpose
     {
         int rows = x.ShapeSpan[0], columns = x.ShapeSpan[1];
         Tensor output = Tensor.Empty([columns, rows], x.DType);
-        if (x.DType == DType.Float32)
-        {
-            TransposeKernel.Transpose<float>(x.Span<float>(), output.Span<float>(), rows, columns);
-        }
-        else
-        {
-            TransposeKernel.Transpose<double>(x.Span<double>(), output.Span<double>(), rows, columns);
-        }
-
+        DTypeDispatch.Float(x.DType, new TransposeAction(x, output, rows, columns));
         return output;
+    }
+
+    private readonly struct TransposeAction(Tensor x, Tensor output, int rows, int columns) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+            TransposeKernel.Transpose<T>(x.Span<T>(), output.Span<T>(), rows, columns);
     }
 
     private sealed class TransposeEntry(Tensor x) : TapeEntry("Transpose", x)
     {
-        internal override Tensor Vjp(int index, Tensor gradOutput) => Copy(gradOutput);
+        // The gradient transposed back; recorded when the pass creates a graph.
+        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
+            inputGrads[0] = Forward(gradOutput);
     }
 }
