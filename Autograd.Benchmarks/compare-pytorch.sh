@@ -16,7 +16,7 @@ read -r -a workloads <<< "${workloads[*]}"
 time_box="${TIME_BOX:-3}"
 threads_list="${THREADS:-1 2}"
 python=/usr/bin/python3
-peer=../shared/peers/workloads.py
+peer=Autograd.Benchmarks/Peers/workloads.py   # the repository's own copy of the PyTorch workloads
 
 if ! "$python" -c "import torch" 2>/dev/null; then
   echo "PyTorch is missing: apt-get install -y python3-torch" >&2

@@ -3,7 +3,7 @@ namespace Autograd.Tests;
 /// <summary>FromArray, Scalar, Zeros/Ones/Full, Randn and Rand: copies, shapes, dtypes, errors and seeded streams.</summary>
 public class TensorCreationTests
 {
-    // The first six values of normals(seed, 6) in shared/peers/workloads.py (the PyTorch side of the benchmarks),
+    // The first six values of normals(seed, 6) in Autograd.Benchmarks/Peers/workloads.py (the PyTorch side of the benchmarks),
     // produced by exec'ing its uniforms()/normals() (lines 38-55) with /usr/bin/python3 + numpy and printing
     // repr(float(v)) of each value. Randn must reproduce this stream so both sides train on identical data.
     private static readonly double[] _normalsSeed7 =

@@ -24,7 +24,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>A single-element tensor of shape <c>[]</c>.</summary>
-    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full([], value, dtype);
+    public static Tensor Scalar(double value, DType dtype = DType.Float32)
+    {
+        var fill = new FillAction(1, value);
+        DTypeDispatch.Float(dtype, ref fill);
+        return new Tensor(fill.Result!, [], dtype);
+    }
 
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Full(shape, 0.0, dtype);
@@ -38,27 +43,27 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(shape);
         int count = ShapeText.Count(shape, "Full");
         var fill = new FillAction(count, value);
-        DTypeDispatch.Float(dtype, fill);
-        return new Tensor(fill.Result[0], (int[])shape.Clone());
+        DTypeDispatch.Float(dtype, ref fill);
+        return new Tensor(fill.Result!, (int[])shape.Clone(), dtype);
     }
 
     /// <summary>A new array of <c>count</c> elements, each <c>value</c> rounded to the element type.</summary>
-    private readonly struct FillAction(int count, double value) : IFloatAction
+    private struct FillAction(int count, double value) : IFloatAction
     {
-        public readonly Array[] Result = new Array[1];
+        public Array? Result;
 
         public void Invoke<T>()
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             var data = new T[count];
             Array.Fill(data, T.CreateChecked(value));
-            Result[0] = data;
+            Result = data;
         }
     }
 
     /// <summary>
     /// Standard normal samples from the seeded <see cref="SplitMix64"/> stream (Box–Muller), the same
-    /// numbers as <c>normals(seed, count)</c> in <c>shared/peers/workloads.py</c>.
+    /// numbers as <c>normals(seed, count)</c> in <c>Autograd.Benchmarks/Peers/workloads.py</c>.
     /// </summary>
     public static Tensor Randn(int[] shape, int seed, DType dtype = DType.Float32)
     {

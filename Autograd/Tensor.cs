@@ -24,10 +24,16 @@ public sealed partial class Tensor
 
     /// <summary>Wraps <paramref name="storage"/>, which the new tensor owns (nothing else may reference it).</summary>
     internal Tensor(Array storage, int[] shape)
+        : this(storage, shape, DTypeDispatch.Of(storage))
+    {
+    }
+
+    /// <summary>Wraps <paramref name="storage"/> of the given <paramref name="dtype"/> (the caller guarantees they agree).</summary>
+    internal Tensor(Array storage, int[] shape, DType dtype)
     {
         _storage = storage;
         _shape = shape;
-        DType = DTypeDispatch.Of(storage);
+        DType = dtype;
         OwnershipTracker.NoteNew(storage);
     }
 
@@ -116,11 +122,11 @@ public sealed partial class Tensor
         where T : unmanaged
     {
         int count = ShapeText.Count(shape, "Tensor");
-        return new Tensor(BufferPool.Rent<T>(count), shape);
+        return new Tensor(BufferPool.Rent<T>(count), shape, DTypeDispatch.Of<T>());
     }
 
     internal static Tensor Empty(int[] shape, DType dtype) =>
-        new(DTypeDispatch.Rent(dtype, ShapeText.Count(shape, "Tensor")), shape);
+        new(DTypeDispatch.Rent(dtype, ShapeText.Count(shape, "Tensor")), shape, dtype);
 
     /// <summary>The number of in-place changes made to this tensor's storage (through it or any view of it).</summary>
     internal int Version => _version?.Value ?? 0;

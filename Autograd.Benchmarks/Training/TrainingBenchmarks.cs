@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 namespace Autograd.Benchmarks.Training;
 
 /// <summary>
-/// One training step (zero-grad, forward, loss, backward, SGD) of the workloads of shared/peers/workloads.py;
+/// One training step (zero-grad, forward, loss, backward, SGD) of the workloads of Autograd.Benchmarks/Peers/workloads.py;
 /// µs per step and bytes allocated per step. For the PyTorch ratio use compare-pytorch.sh, which runs
 /// <see cref="WorkloadRunner"/> and workloads.py back to back.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Autograd.Benchmarks.Training;
 
 /// <summary>
 /// The plain runner behind <c>dotnet run -c Release --project Autograd.Benchmarks -- workloads --threads N [W1..W4]</c>:
-/// the timing rule of <c>shared/peers/workloads.py</c> (same warm-up, same time box, median of single steps), and
+/// the timing rule of <c>Autograd.Benchmarks/Peers/workloads.py</c> (same warm-up, same time box, median of single steps), and
 /// RESULT lines in its format plus the bytes allocated per step, so compare-pytorch.sh can race the two.
 /// The id "tape" adds the tape-overhead chains (ns per op).
 /// </summary>

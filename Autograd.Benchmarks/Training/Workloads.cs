@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 namespace Autograd.Benchmarks.Training;
 
 /// <summary>
-/// One training workload of <c>shared/peers/workloads.py</c>: parameters, a loss closure and plain SGD.
+/// One training workload of <c>Autograd.Benchmarks/Peers/workloads.py</c>: parameters, a loss closure and plain SGD.
 /// A step is what PyTorch's script times: zero_grad(set_to_none), forward, loss, backward, SGD update.
 /// </summary>
 public sealed class Workload

@@ -62,8 +62,8 @@ internal static class Anomaly
         }
 
         var finder = new NaNFinder(x);
-        DTypeDispatch.Float(x.DType, finder);
-        return finder.Result[0];
+        DTypeDispatch.Float(x.DType, ref finder);
+        return finder.Result;
     }
 
     /// <summary>Throws when the forward output of <paramref name="op"/> has a NaN that none of its inputs had.</summary>
@@ -120,13 +120,13 @@ internal static class Anomaly
         return string.Join(", ", parts);
     }
 
-    private readonly struct NaNFinder(Tensor x) : IFloatAction
+    private struct NaNFinder(Tensor x) : IFloatAction
     {
-        public readonly bool[] Result = new bool[1];
+        public bool Result;
 
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Result[0] = x.Count > 0 && T.IsNaN(TensorPrimitives.Sum<T>(x.Span<T>())) && ContainsNaN(x.Span<T>());
+            Result = x.Count > 0 && T.IsNaN(TensorPrimitives.Sum<T>(x.Span<T>())) && ContainsNaN(x.Span<T>());
 
         private static bool ContainsNaN<T>(ReadOnlySpan<T> values)
             where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,13 +1,15 @@
 namespace Autograd;
 
 /// <summary>What the engine tells an entry's <see cref="TapeEntry.Backward"/> about the call.</summary>
-internal readonly ref struct BackwardContext
+internal readonly struct BackwardContext
 {
-    private readonly ReadOnlySpan<bool> _needsInputGrad;
+    private readonly ulong _needsMask;          // bit i: input i wants a gradient (inputs 0..63)
+    private readonly bool[]? _needsBeyond64;    // the whole mask, for entries with more than 64 inputs
 
-    internal BackwardContext(ReadOnlySpan<bool> needsInputGrad, bool createGraph, bool canOverwriteGradOutput)
+    internal BackwardContext(ulong needsMask, bool[]? needsBeyond64, bool createGraph, bool canOverwriteGradOutput)
     {
-        _needsInputGrad = needsInputGrad;
+        _needsMask = needsMask;
+        _needsBeyond64 = needsBeyond64;
         CreateGraph = createGraph;
         CanOverwriteGradOutput = canOverwriteGradOutput;
     }
@@ -25,5 +27,6 @@ internal readonly ref struct BackwardContext
     public bool CanOverwriteGradOutput { get; }
 
     /// <summary>Whether input <paramref name="index"/> wants a gradient (others must be left null).</summary>
-    public bool NeedsInputGrad(int index) => _needsInputGrad[index];
+    public bool NeedsInputGrad(int index) =>
+        _needsBeyond64 is { } all ? all[index] : (_needsMask & (1UL << index)) != 0;
 }

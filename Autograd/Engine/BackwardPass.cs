@@ -141,12 +141,25 @@ internal static class BackwardPass
     private static void RunEntry(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, Tensor gradOutput, bool ownsGradOutput,
         Span<Tensor?> grads, ref Pass pass)
     {
-        Span<bool> needs = inputs.Length <= 16 ? stackalloc bool[inputs.Length] : new bool[inputs.Length];
+        ulong mask = 0;
+        bool[]? beyond64 = inputs.Length > 64 ? new bool[inputs.Length] : null;
         int needCount = 0;
         for (int i = 0; i < inputs.Length; i++)
         {
-            needs[i] = Wanted(inputs[i]) is not null;
-            needCount += needs[i] ? 1 : 0;
+            if (Wanted(inputs[i]) is null)
+            {
+                continue;
+            }
+
+            needCount++;
+            if (beyond64 is not null)
+            {
+                beyond64[i] = true;
+            }
+            else
+            {
+                mask |= 1UL << i;
+            }
         }
 
         if (needCount == 0)
@@ -155,47 +168,54 @@ internal static class BackwardPass
         }
 
         bool fast = !pass.CreateGraph;
-        var context = new BackwardContext(needs, pass.CreateGraph,
+        var context = new BackwardContext(mask, beyond64, pass.CreateGraph,
             canOverwriteGradOutput: fast && ownsGradOutput && needCount == 1 && entry.OwnsResults);
-        bool check = OwnershipTracker.Enabled && fast && entry.OwnsResults;
-        int start = check ? OwnershipTracker.Begin() : 0;
-        try
+        if (OwnershipTracker.Enabled && fast && entry.OwnsResults)
+        {
+            RunChecked(entry, inputs, context, gradOutput, grads);
+        }
+        else
         {
             entry.Backward(context, gradOutput, grads);
-            if (check)
-            {
-                CheckResults(entry, inputs, needs, gradOutput, grads, start);
-            }
-        }
-        finally
-        {
-            if (check)
-            {
-                OwnershipTracker.End(start);
-            }
         }
 
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (!needs[i])
+            if (!context.NeedsInputGrad(i))
             {
                 grads[i] = null;   // an input that did not ask for one gets none, whatever the entry wrote
             }
         }
 
-        if (Tape.IsAnomalyDetectionEnabled)
+        if (pass.DetectAnomaly)
         {
             Anomaly.CheckBackward(entry, gradOutput, grads);
         }
     }
 
+    /// <summary>Runs a built-in entry's fast path under the ownership check.</summary>
+    private static void RunChecked(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, in BackwardContext context,
+        Tensor gradOutput, Span<Tensor?> grads)
+    {
+        int start = OwnershipTracker.Begin();
+        try
+        {
+            entry.Backward(context, gradOutput, grads);
+            CheckResults(entry, inputs, context, gradOutput, grads, start);
+        }
+        finally
+        {
+            OwnershipTracker.End(start);
+        }
+    }
+
     /// <summary>The debug-build check of a built-in VJP: right shapes and dtypes, and only storage it owns.</summary>
-    private static void CheckResults(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<bool> needs,
+    private static void CheckResults(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, in BackwardContext context,
         Tensor gradOutput, ReadOnlySpan<Tensor?> grads, int start)
     {
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (!needs[i] || grads[i] is not { } g)
+            if (!context.NeedsInputGrad(i) || grads[i] is not { } g)
             {
                 continue;
             }
@@ -482,6 +502,7 @@ internal static class BackwardPass
         public readonly bool RetainGraph = retainGraph;
         public readonly Tensor[]? Targets = targets;
         public readonly Tensor?[]? Captured = targets is null ? null : new Tensor?[targets.Length];
+        public readonly bool DetectAnomaly = Tape.IsAnomalyDetectionEnabled;
         public Dictionary<Tensor, LeafPending>? Leaves;
     }
 

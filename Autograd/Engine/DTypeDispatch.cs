@@ -36,6 +36,26 @@ internal static class DTypeDispatch
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> in place, so that it can leave a result in its own fields (a loss value, a new
+    /// array) without an allocation to carry it out.
+    /// </summary>
+    public static void Float<TAction>(DType dtype, ref TAction action)
+        where TAction : struct, IFloatAction
+    {
+        switch (dtype)
+        {
+            case DType.Float32:
+                action.Invoke<float>();
+                break;
+            case DType.Float64:
+                action.Invoke<double>();
+                break;
+            default:
+                throw new ArgumentException($"{dtype} has no floating-point kernels.");
+        }
+    }
+
     /// <summary>The element type of <paramref name="dtype"/>'s storage.</summary>
     public static Type ElementType(DType dtype) => dtype switch
     {

@@ -2,7 +2,7 @@ namespace Autograd;
 
 /// <summary>
 /// A small, fast, seedable random generator (SplitMix64). The same stream is implemented in
-/// <c>shared/peers/workloads.py</c>, so C# and PyTorch benchmarks can train on identical data.
+/// <c>Autograd.Benchmarks/Peers/workloads.py</c>, so C# and PyTorch benchmarks can train on identical data.
 /// </summary>
 public sealed class SplitMix64
 {

@@ -14,12 +14,11 @@ namespace Autograd;
 /// </remarks>
 internal abstract class TapeEntry
 {
-    private InputPair _inputs;              // inputs 0 and 1 (null where one needs no gradient)
-    private Tensor?[]? _manyInputs;          // every input, when there are more than two
-    private SavedTensor _saved0, _saved1;
-    private SavedTensor[]? _savedMore;
-    private int _savedCount;
-    private List<Func<Tensor, Tensor?>>? _hooks;
+    private InputPair _inputs;        // inputs 0 and 1 (null where one needs no gradient), when there are at most two
+    private Tensor? _saved0, _saved1;  // the first two saved tensors, inline
+    private int _savedVersion0, _savedVersion1;
+    private byte _savedCount;
+    private EntryExtras? _extras;      // what few entries need: more inputs or saved tensors, hooks, a call site
 
     /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
     /// <param name="x">The op's only input.</param>
@@ -56,11 +55,13 @@ internal abstract class TapeEntry
         }
         else
         {
-            _manyInputs = new Tensor?[inputs.Length];
+            var many = new Tensor?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
             {
-                _manyInputs[i] = inputs[i].RequiresGrad ? inputs[i] : null;
+                many[i] = inputs[i].RequiresGrad ? inputs[i] : null;
             }
+
+            Extras.ManyInputs = many;
         }
     }
 
@@ -75,7 +76,7 @@ internal abstract class TapeEntry
 
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
     internal ReadOnlySpan<Tensor?> Inputs =>
-        IsReleased ? default : _manyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
+        IsReleased ? default : _extras?.ManyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
 
     /// <summary>
     /// True when the gradients <see cref="Backward"/> returns are either new storage or views of the incoming
@@ -85,10 +86,16 @@ internal abstract class TapeEntry
     internal virtual bool OwnsResults => true;
 
     /// <summary>"File.cs:42" of the user code that recorded this op; set only inside <see cref="Tape.DetectAnomaly"/>.</summary>
-    internal string? CallSite { get; set; }
+    internal string? CallSite
+    {
+        get => _extras?.CallSite;
+        set => Extras.CallSite = value;
+    }
 
     /// <summary>Hooks registered on the tensor this entry produced (see <see cref="Tensor.RegisterHook"/>).</summary>
-    internal List<Func<Tensor, Tensor?>>? Hooks => _hooks;
+    internal List<Func<Tensor, Tensor?>>? Hooks => _extras?.Hooks;
+
+    private EntryExtras Extras => _extras ??= new EntryExtras();
 
     // Scratch state of the backward pass that is currently walking this entry (see BackwardPass).
     internal int VisitMark;
@@ -99,33 +106,26 @@ internal abstract class TapeEntry
     /// <summary>
     /// Computes the gradient of every input that <see cref="BackwardContext.NeedsInputGrad"/> names, writing it to
     /// <paramref name="inputGrads"/>[i] (a tensor of input i's shape and dtype; null means zero).
-    /// Without <see cref="BackwardContext.CreateGraph"/> this is the fast path: spans and kernels, results either
-    /// new storage or views of <paramref name="gradOutput"/>, never storage that something else owns (checked in
-    /// debug builds). With it, results must be computed from recorded Tensor ops on <paramref name="gradOutput"/>
-    /// and the saved tensors, so that they can be differentiated again.
+    /// Without <see cref="BackwardContext.CreateGraph"/> this is the fast path: recording is off, and results are
+    /// either new storage or views of <paramref name="gradOutput"/>, never storage that something else owns
+    /// (checked in debug builds). With it, recording is on and results must be computed from recorded Tensor ops
+    /// on <paramref name="gradOutput"/> and the saved tensors, so that they can be differentiated again.
     /// </summary>
     internal abstract void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads);
 
     /// <summary>Saves <paramref name="tensor"/> for the backward pass, remembering its version.</summary>
     protected void Save(Tensor tensor)
     {
-        var saved = new SavedTensor(tensor, tensor.Version);
         switch (_savedCount)
         {
             case 0:
-                _saved0 = saved;
+                (_saved0, _savedVersion0) = (tensor, tensor.Version);
                 break;
             case 1:
-                _saved1 = saved;
+                (_saved1, _savedVersion1) = (tensor, tensor.Version);
                 break;
             default:
-                _savedMore ??= new SavedTensor[2];
-                if (_savedCount - 2 == _savedMore.Length)
-                {
-                    Array.Resize(ref _savedMore, _savedMore.Length * 2);
-                }
-
-                _savedMore[_savedCount - 2] = saved;
+                (Extras.MoreSaved ??= []).Add(new SavedTensor(tensor, tensor.Version));
                 break;
         }
 
@@ -140,12 +140,12 @@ internal abstract class TapeEntry
             throw new InvalidOperationException($"{Name}: the saved tensors were released by an earlier Backward.");
         }
 
-        return (index switch
+        return index switch
         {
-            0 => _saved0,
-            1 => _saved1,
-            _ => _savedMore![index - 2],
-        }).Tensor!;
+            0 => _saved0!,
+            1 => _saved1!,
+            _ => _extras!.MoreSaved![index - 2].Tensor!,
+        };
     }
 
     /// <summary>
@@ -154,18 +154,29 @@ internal abstract class TapeEntry
     /// </summary>
     internal virtual void CheckSavedVersions()
     {
-        for (int i = 0; i < _savedCount; i++)
+        if (_savedCount == 0)
         {
-            SavedTensor saved = i switch { 0 => _saved0, 1 => _saved1, _ => _savedMore![i - 2] };
-            saved.Check(Name, i);
+            return;
+        }
+
+        new SavedTensor(_saved0!, _savedVersion0).Check(Name, 0);
+        if (_savedCount > 1)
+        {
+            new SavedTensor(_saved1!, _savedVersion1).Check(Name, 1);
+        }
+
+        for (int i = 2; i < _savedCount; i++)
+        {
+            _extras!.MoreSaved![i - 2].Check(Name, i);
         }
     }
 
     /// <summary>Adds a hook on the tensor this entry produced; the returned handle removes it.</summary>
     internal IDisposable AddHook(Func<Tensor, Tensor?> hook)
     {
-        (_hooks ??= []).Add(hook);
-        return new HookHandle(_hooks, hook);
+        List<Func<Tensor, Tensor?>> hooks = Extras.Hooks ??= [];
+        hooks.Add(hook);
+        return new HookHandle(hooks, hook);
     }
 
     /// <summary>Drops references to saved state that is not a saved tensor; override when the entry keeps any.</summary>
@@ -178,12 +189,25 @@ internal abstract class TapeEntry
     {
         IsReleased = true;
         _inputs = default;
-        _manyInputs = null;
-        _saved0 = _saved1 = default;
-        _savedMore = null;
+        _saved0 = _saved1 = null;
         _savedCount = 0;
+        if (_extras is { } extras)
+        {
+            extras.ManyInputs = null;
+            extras.MoreSaved = null;
+        }
+
         PendingGrad = null;
         ReleaseSaved();
+    }
+
+    /// <summary>The rarely used part of an entry, allocated on first use so that ordinary entries stay small.</summary>
+    private sealed class EntryExtras
+    {
+        public Tensor?[]? ManyInputs;
+        public List<SavedTensor>? MoreSaved;
+        public List<Func<Tensor, Tensor?>>? Hooks;
+        public string? CallSite;
     }
 }
 

@@ -19,8 +19,8 @@ internal static class BinaryCrossEntropy
         OpChecks.NotNull(target, Op, "target");
         OpChecks.SameShape(Op, probabilities, target, "probabilities", "target");
         var loss = new LossAction(probabilities, target);
-        DTypeDispatch.Float(probabilities.DType, loss);
-        Tensor output = Tensor.Scalar(loss.Result[0], probabilities.DType);
+        DTypeDispatch.Float(probabilities.DType, ref loss);
+        Tensor output = Tensor.Scalar(loss.Result, probabilities.DType);
         if (Tape.ShouldRecord(Op, output, probabilities, target))
         {
             output.SetGradFn(new BceEntry(probabilities, target));
@@ -31,9 +31,9 @@ internal static class BinaryCrossEntropy
 
     private static double ClampedLog(double x) => Math.Max(Math.Log(x), LogFloor);
 
-    private readonly struct LossAction(Tensor probabilities, Tensor target) : IFloatAction
+    private struct LossAction(Tensor probabilities, Tensor target) : IFloatAction
     {
-        public readonly double[] Result = new double[1];
+        public double Result;
 
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -56,7 +56,7 @@ internal static class BinaryCrossEntropy
             }
 
             // Accumulated in double, rounded once: the mean of a float32 batch is as exact as it can be.
-            Result[0] = sum / p.Length;
+            Result = sum / p.Length;
         }
     }
 

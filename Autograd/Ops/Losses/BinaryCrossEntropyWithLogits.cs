@@ -15,8 +15,8 @@ internal static class BinaryCrossEntropyWithLogits
         OpChecks.NotNull(target, Op, "target");
         OpChecks.SameShape(Op, logits, target, "logits", "target");
         var loss = new LossAction(logits, target);
-        DTypeDispatch.Float(logits.DType, loss);
-        Tensor output = Tensor.Scalar(loss.Result[0], logits.DType);
+        DTypeDispatch.Float(logits.DType, ref loss);
+        Tensor output = Tensor.Scalar(loss.Result, logits.DType);
         if (Tape.ShouldRecord(Op, output, logits, target))
         {
             output.SetGradFn(new Entry(logits, target));
@@ -28,9 +28,9 @@ internal static class BinaryCrossEntropyWithLogits
     // Written so that neither branch overflows: e^−|z| ≤ 1.
     private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
-    private readonly struct LossAction(Tensor logits, Tensor target) : IFloatAction
+    private struct LossAction(Tensor logits, Tensor target) : IFloatAction
     {
-        public readonly double[] Result = new double[1];
+        public double Result;
 
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -44,7 +44,7 @@ internal static class BinaryCrossEntropyWithLogits
                 sum += Math.Max(zi, 0) - (zi * double.CreateChecked(t[i])) + Math.Log(1 + Math.Exp(-Math.Abs(zi)));
             }
 
-            Result[0] = sum / z.Length;
+            Result = sum / z.Length;
         }
     }
 

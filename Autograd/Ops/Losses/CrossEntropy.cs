@@ -44,8 +44,8 @@ internal static class CrossEntropy
 
         Tensor logProbabilities = Tensor.Empty(logits.ShapeArray, logits.DType);
         var loss = new LossAction(logits, logProbabilities, labels);
-        DTypeDispatch.Float(logits.DType, loss);
-        Tensor output = Tensor.Scalar(loss.Result[0], logits.DType);
+        DTypeDispatch.Float(logits.DType, ref loss);
+        Tensor output = Tensor.Scalar(loss.Result, logits.DType);
         if (Tape.ShouldRecord(Op, output, logits))
         {
             output.SetGradFn(new CrossEntropyEntry(logits, logProbabilities, (int[])labels.Clone()));
@@ -55,9 +55,9 @@ internal static class CrossEntropy
     }
 
     /// <summary>Log-softmax of the logits, then the mean negative log-likelihood of the labels.</summary>
-    private readonly struct LossAction(Tensor logits, Tensor logProbabilities, int[] labels) : IFloatAction
+    private struct LossAction(Tensor logits, Tensor logProbabilities, int[] labels) : IFloatAction
     {
-        public readonly double[] Result = new double[1];
+        public double Result;
 
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -71,7 +71,7 @@ internal static class CrossEntropy
                 sum -= double.CreateChecked(logP[(i * classes) + labels[i]]);
             }
 
-            Result[0] = sum / labels.Length;
+            Result = sum / labels.Length;
         }
     }
 

@@ -65,8 +65,9 @@ internal static class BroadcastTo
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            ReadOnlySpan<T> unused = x.Span<T>()[..Math.Min(1, x.Count)];
-            Broadcast.Apply<FirstOperandKernel, T>(x.Span<T>(), x.ShapeSpan, unused, [], destination.Span<T>(), destination.ShapeSpan);
+            // The second operand is ignored by the kernel; giving it the output's shape keeps the layout simple.
+            Span<T> output = destination.Span<T>();
+            Broadcast.Apply<FirstOperandKernel, T>(x.Span<T>(), x.ShapeSpan, output, destination.ShapeSpan, output, destination.ShapeSpan);
         }
     }
 
