@@ -76,9 +76,7 @@ public sealed partial class Tensor
             values[i] = random.NextNormal();
         }
 
-        return dtype == DType.Float64
-            ? new Tensor(values, (int[])shape.Clone())
-            : new Tensor(Array.ConvertAll(values, v => (float)v), (int[])shape.Clone());
+        return FromValues(values, (int[])shape.Clone(), dtype);
     }
 
     /// <summary>Uniform samples in [<paramref name="low"/>, <paramref name="high"/>) from the seeded stream.</summary>
@@ -93,8 +91,40 @@ public sealed partial class Tensor
             values[i] = low + ((high - low) * random.NextDouble());
         }
 
-        return dtype == DType.Float64
-            ? new Tensor(values, (int[])shape.Clone())
-            : new Tensor(Array.ConvertAll(values, v => (float)v), (int[])shape.Clone());
+        return FromValues(values, (int[])shape.Clone(), dtype);
+    }
+
+    /// <summary>
+    /// A leaf of <paramref name="dtype"/> holding <paramref name="values"/> rounded to the element type; takes over
+    /// <paramref name="values"/> itself when the dtype is Float64, and <paramref name="shape"/> in every case.
+    /// </summary>
+    internal static Tensor FromValues(double[] values, int[] shape, DType dtype)
+    {
+        if (dtype == DType.Float64)
+        {
+            return new Tensor(values, shape, dtype);
+        }
+
+        var convert = new ConvertAction(values);
+        DTypeDispatch.Float(dtype, ref convert);
+        return new Tensor(convert.Result!, shape, dtype);
+    }
+
+    /// <summary>The values rounded to the element type, in a new array.</summary>
+    private struct ConvertAction(double[] values) : IFloatAction
+    {
+        public Array? Result;
+
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var data = new T[values.Length];
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = T.CreateChecked(values[i]);
+            }
+
+            Result = data;
+        }
     }
 }

@@ -17,8 +17,7 @@ public sealed record Batch(Tensor X, int[] Labels, int[] Indices);
 /// </summary>
 public sealed class DataLoader : IEnumerable<Batch>
 {
-    private readonly float[]? _floats;
-    private readonly double[]? _doubles;
+    private readonly Tensor _x;   // a private copy of the samples (any dtype: batches are gathered with Array.Copy)
     private readonly int[] _labels;
     private readonly int[] _sampleShape;
     private readonly int _sampleSize;
@@ -57,14 +56,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         _sampleShape = shape[1..];
         _sampleSize = Count == 0 ? 0 : x.Count / Count;
         _labels = (int[])labels.Clone();
-        if (x.DType == DType.Float32)
-        {
-            _floats = x.ToArray<float>();
-        }
-        else
-        {
-            _doubles = x.ToArray<double>();
-        }
+        _x = x.Clone();
 
         _random = new SplitMix64(seed is { } s ? unchecked((ulong)s) : unchecked((ulong)Random.Shared.NextInt64()));
     }
@@ -145,26 +137,10 @@ public sealed class DataLoader : IEnumerable<Batch>
             labels[i] = _labels[indices[i]];
         }
 
-        Tensor x;
-        if (_floats is not null)
+        var x = Tensor.Empty(shape, _x.DType);
+        for (var i = 0; i < indices.Length; i++)
         {
-            var values = new float[indices.Length * _sampleSize];
-            for (var i = 0; i < indices.Length; i++)
-            {
-                _floats.AsSpan(indices[i] * _sampleSize, _sampleSize).CopyTo(values.AsSpan(i * _sampleSize));
-            }
-
-            x = Tensor.FromArray(values, shape);
-        }
-        else
-        {
-            var values = new double[indices.Length * _sampleSize];
-            for (var i = 0; i < indices.Length; i++)
-            {
-                _doubles.AsSpan(indices[i] * _sampleSize, _sampleSize).CopyTo(values.AsSpan(i * _sampleSize));
-            }
-
-            x = Tensor.FromArray(values, shape);
+            Array.Copy(_x.Storage, indices[i] * _sampleSize, x.Storage, i * _sampleSize, _sampleSize);
         }
 
         return new Batch(x, labels, indices);

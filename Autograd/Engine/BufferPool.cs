@@ -62,5 +62,5 @@ internal static class BufferPool
         }
     }
 
-    private static long ByteLength(Array array) => array is float[]? array.LongLength * sizeof(float) : array.LongLength * sizeof(double);
+    private static long ByteLength(Array array) => array.LongLength * DTypeDispatch.ElementSize(DTypeDispatch.Of(array));
 }

@@ -38,29 +38,13 @@ public sealed class Dropout : Module
 
         var keep = 1 - P;
         var scale = keep > 0 ? 1 / keep : 0;
-        Tensor mask;
-        if (input.DType == DType.Float32)
+        var values = new double[input.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            var values = new float[input.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = _random.NextDouble() < keep ? (float)scale : 0f;
-            }
-
-            mask = Tensor.FromArray(values, input.Shape);
-        }
-        else
-        {
-            var values = new double[input.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = _random.NextDouble() < keep ? scale : 0d;
-            }
-
-            mask = Tensor.FromArray(values, input.Shape);
+            values[i] = _random.NextDouble() < keep ? scale : 0d;
         }
 
-        return input * mask;
+        return input * Tensor.FromValues(values, input.Shape, input.DType);
     }
 
     /// <inheritdoc/>

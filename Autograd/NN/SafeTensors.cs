@@ -103,10 +103,9 @@ public static class SafeTensors
         var result = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            var data = bytes.AsSpan(dataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
-            result.Add(entry.Name, entry.DType == DType.Float32
-                ? Tensor.FromArray(ReadLittleEndian<float>(data), entry.Shape)
-                : Tensor.FromArray(ReadLittleEndian<double>(data), entry.Shape));
+            var read = new ReadAction(bytes, dataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
+            DTypeDispatch.Float(entry.DType, ref read);
+            result.Add(entry.Name, new Tensor(read.Result!, (int[])entry.Shape.Clone(), entry.DType));
         }
 
         return result;
@@ -168,14 +167,24 @@ public static class SafeTensors
 
     private static void WriteData(Stream stream, Tensor tensor)
     {
-        if (tensor.DType == DType.Float32)
-        {
-            WriteLittleEndian(stream, tensor.ToArray<float>());
-        }
-        else
-        {
-            WriteLittleEndian(stream, tensor.ToArray<double>());
-        }
+        DTypeDispatch.Float(tensor.DType, new WriteAction(stream, tensor));
+    }
+
+    /// <summary>Reads one tensor's little-endian elements into a new array of the element type.</summary>
+    private struct ReadAction(byte[] bytes, int start, int length) : IFloatAction
+    {
+        public Array? Result;
+
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+            Result = ReadLittleEndian<T>(bytes.AsSpan(start, length));
+    }
+
+    /// <summary>Writes one tensor's elements, little-endian.</summary>
+    private readonly struct WriteAction(Stream stream, Tensor tensor) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => WriteLittleEndian(stream, tensor.ToArray<T>());
     }
 
     private static void WriteLittleEndian<T>(Stream stream, T[] values)
@@ -375,7 +384,7 @@ public static class SafeTensors
         }
     }
 
-    private static int ElementSize(DType dtype) => dtype == DType.Float32 ? sizeof(float) : sizeof(double);
+    private static int ElementSize(DType dtype) => DTypeDispatch.ElementSize(dtype);
 
     private static string FormatShape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
