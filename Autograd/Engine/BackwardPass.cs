@@ -73,6 +73,10 @@ internal static class BackwardPass
         Stack<TapeEntry> ready = _depth > 1 ? new Stack<TapeEntry>() : (_ready ??= new Stack<TapeEntry>());
         ready.Clear();
         CountConsumers(rootEntry, mark, ref pass);
+        if (pass.Targets is not null)
+        {
+            pass.Reaches = FindEntriesReachingTargets(rootEntry, pass.Targets);
+        }
 
         rootEntry.PendingGrad = seed;
         rootEntry.PendingGradExclusive = exclusive;
@@ -146,7 +150,7 @@ internal static class BackwardPass
         int needCount = 0;
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (Wanted(inputs[i]) is null)
+            if (Wanted(inputs[i]) is not { } input || (pass.Reaches is { } reaches && !Leads(input, reaches, pass.Targets!)))
             {
                 continue;
             }
@@ -207,6 +211,61 @@ internal static class BackwardPass
         {
             OwnershipTracker.End(start);
         }
+    }
+
+    /// <summary>Tape.Grad: whether a gradient for <paramref name="input"/> can reach one of the targets.</summary>
+    private static bool Leads(Tensor input, HashSet<TapeEntry> reaches, Tensor[] targets) =>
+        (input.GradFn is { } producer && reaches.Contains(producer)) || Array.IndexOf(targets, input) >= 0;
+
+    /// <summary>
+    /// Tape.Grad runs only the part of the graph between the output and the inputs asked for (as PyTorch): the entries
+    /// from which a target can be reached. Found by an iterative post-order walk (no recursion, any depth).
+    /// </summary>
+    private static HashSet<TapeEntry> FindEntriesReachingTargets(TapeEntry rootEntry, Tensor[] targets)
+    {
+        var reaches = new HashSet<TapeEntry>(ReferenceEqualityComparer.Instance);
+        var done = new HashSet<TapeEntry>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(TapeEntry Entry, bool Expanded)>();
+        stack.Push((rootEntry, false));
+        while (stack.Count > 0)
+        {
+            var (entry, expanded) = stack.Pop();
+            if (done.Contains(entry))
+            {
+                continue;
+            }
+
+            if (!expanded)
+            {
+                stack.Push((entry, true));
+                foreach (Tensor? input in entry.Inputs)
+                {
+                    if (input?.GradFn is { } producer && !done.Contains(producer))
+                    {
+                        stack.Push((producer, false));
+                    }
+                }
+
+                continue;
+            }
+
+            done.Add(entry);
+            if (Array.Exists(targets, t => ReferenceEquals(t.GradFn, entry)))
+            {
+                reaches.Add(entry);   // the entry of an intermediate target: its own gradient is wanted
+            }
+
+            foreach (Tensor? input in entry.Inputs)
+            {
+                if (input is not null && Leads(input, reaches, targets))
+                {
+                    reaches.Add(entry);
+                    break;
+                }
+            }
+        }
+
+        return reaches;
     }
 
     /// <summary>The debug-build check of a built-in VJP: right shapes and dtypes, and only storage it owns.</summary>
@@ -504,6 +563,7 @@ internal static class BackwardPass
         public readonly Tensor?[]? Captured = targets is null ? null : new Tensor?[targets.Length];
         public readonly bool DetectAnomaly = Tape.IsAnomalyDetectionEnabled;
         public Dictionary<Tensor, LeafPending>? Leaves;
+        public HashSet<TapeEntry>? Reaches;   // Tape.Grad: the entries that lead to a target
     }
 
     /// <summary>A leaf's gradient being summed over its consumers before hooks or capture see it.</summary>
