@@ -156,6 +156,10 @@ public sealed partial class Tensor
     {
         GradFn = entry;
         _requiresGrad = true;
+        if (Tape.IsAnomalyDetectionEnabled)
+        {
+            entry.CallSite ??= Anomaly.CallSite();
+        }
     }
 
     /// <summary>

@@ -103,10 +103,11 @@ internal static class BackwardPass
             }
 
             ReadOnlySpan<Tensor?> inputs = entry.Inputs;
+            ReadOnlySpan<TapeEntry?> producers = entry.Producers;
             Span<Tensor?> grads = inputs.Length <= InputGrads.Length ? slots[..inputs.Length] : new Tensor?[inputs.Length];
             if (gradOutput is not null)
             {
-                RunEntry(entry, inputs, gradOutput, ownsGradOutput, grads, ref pass);
+                RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass);
             }
 
             // Deliver (also when there was no gradient: the consumers' counts must still go down).
@@ -125,7 +126,7 @@ internal static class BackwardPass
                 Tensor? g = grads[i];
                 bool isView = g is not null && g.SharesStorageWith(gradOutput!);
                 bool resultExclusive = !pass.CreateGraph && entry.OwnsResults && (!isView || (owned && views == 1));
-                Deliver(inputs[i], g, resultExclusive, ready, ref pass);
+                Deliver(inputs[i], producers[i], g, resultExclusive, ready, ref pass);
             }
 
             if (owned && views == 0)
@@ -142,15 +143,16 @@ internal static class BackwardPass
     }
 
     /// <summary>Calls the entry's backward for the inputs that want a gradient, with the engine's checks around it.</summary>
-    private static void RunEntry(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, Tensor gradOutput, bool ownsGradOutput,
-        Span<Tensor?> grads, ref Pass pass)
+    private static void RunEntry(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<TapeEntry?> producers,
+        Tensor gradOutput, bool ownsGradOutput, Span<Tensor?> grads, ref Pass pass)
     {
         ulong mask = 0;
         bool[]? beyond64 = inputs.Length > 64 ? new bool[inputs.Length] : null;
         int needCount = 0;
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (Wanted(inputs[i]) is not { } input || (pass.Reaches is { } reaches && !Leads(input, reaches, pass.Targets!)))
+            if (Wanted(inputs[i], producers[i]) is not { } input
+                || (pass.Reaches is { } reaches && !Leads(input, producers[i], reaches, pass.Targets!)))
             {
                 continue;
             }
@@ -214,8 +216,8 @@ internal static class BackwardPass
     }
 
     /// <summary>Tape.Grad: whether a gradient for <paramref name="input"/> can reach one of the targets.</summary>
-    private static bool Leads(Tensor input, HashSet<TapeEntry> reaches, Tensor[] targets) =>
-        (input.GradFn is { } producer && reaches.Contains(producer)) || Array.IndexOf(targets, input) >= 0;
+    private static bool Leads(Tensor input, TapeEntry? producer, HashSet<TapeEntry> reaches, Tensor[] targets) =>
+        (producer is not null && reaches.Contains(producer)) || (producer is null && Array.IndexOf(targets, input) >= 0);
 
     /// <summary>
     /// Tape.Grad runs only the part of the graph between the output and the inputs asked for (as PyTorch): the entries
@@ -238,9 +240,9 @@ internal static class BackwardPass
             if (!expanded)
             {
                 stack.Push((entry, true));
-                foreach (Tensor? input in entry.Inputs)
+                foreach (TapeEntry? producer in entry.Producers)
                 {
-                    if (input?.GradFn is { } producer && !done.Contains(producer))
+                    if (producer is not null && !done.Contains(producer))
                     {
                         stack.Push((producer, false));
                     }
@@ -255,9 +257,11 @@ internal static class BackwardPass
                 reaches.Add(entry);   // the entry of an intermediate target: its own gradient is wanted
             }
 
-            foreach (Tensor? input in entry.Inputs)
+            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
+            ReadOnlySpan<TapeEntry?> producers = entry.Producers;
+            for (int i = 0; i < inputs.Length; i++)
             {
-                if (input is not null && Leads(input, reaches, targets))
+                if (inputs[i] is { } input && Leads(input, producers[i], reaches, targets))
                 {
                     reaches.Add(entry);
                     break;
@@ -301,17 +305,19 @@ internal static class BackwardPass
     /// The input if it still wants a gradient: a leaf whose RequiresGrad was turned off after the op was recorded
     /// receives none (as PyTorch's AccumulateGrad).
     /// </summary>
-    private static Tensor? Wanted(Tensor? input) => input is { IsLeaf: true, RequiresGrad: false } ? null : input;
+    private static Tensor? Wanted(Tensor? input, TapeEntry? producer) =>
+        producer is null && input is { RequiresGrad: false } ? null : input;
 
     /// <summary>Passes an input's gradient to its producer (queued once all its consumers have delivered) or its leaf.</summary>
-    private static void Deliver(Tensor? input, Tensor? inputGrad, bool exclusive, Stack<TapeEntry> ready, ref Pass pass)
+    private static void Deliver(Tensor? input, TapeEntry? producer, Tensor? inputGrad, bool exclusive,
+        Stack<TapeEntry> ready, ref Pass pass)
     {
         if (input is null)
         {
             return;
         }
 
-        if (input.GradFn is { } producer)
+        if (producer is not null)
         {
             if (inputGrad is not null)
             {
@@ -471,14 +477,16 @@ internal static class BackwardPass
             }
 
             entry.CheckSavedVersions();
-            foreach (Tensor? input in entry.Inputs)
+            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
+            ReadOnlySpan<TapeEntry?> producers = entry.Producers;
+            for (int i = 0; i < inputs.Length; i++)
             {
-                if (input is null)
+                if (inputs[i] is not { } input)
                 {
                     continue;
                 }
 
-                if (input.GradFn is not { } producer)
+                if (producers[i] is not { } producer)
                 {
                     if (input.LeafHooks is { Count: > 0 } || (pass.Targets is { } targets && Array.IndexOf(targets, input) >= 0))
                     {

@@ -15,6 +15,8 @@ namespace Autograd;
 internal abstract class TapeEntry
 {
     private InputPair _inputs;        // inputs 0 and 1 (null where one needs no gradient), when there are at most two
+    private ProducerPair _producers;  // their producers when recorded (null for a leaf): an in-place op may rebase an
+                                      // input's GradFn later, and this entry's gradient must still reach the old one
     private Tensor? _saved0, _saved1;  // the first two saved tensors, inline
     private int _savedVersion0, _savedVersion1;
     private byte _savedCount;
@@ -26,7 +28,10 @@ internal abstract class TapeEntry
     {
         Name = name;
         InputCount = 1;
-        _inputs[0] = x.RequiresGrad ? x : null;
+        if (x.RequiresGrad)
+        {
+            (_inputs[0], _producers[0]) = (x, x.GradFn);
+        }
     }
 
     /// <param name="name">The op's name.</param>
@@ -36,8 +41,15 @@ internal abstract class TapeEntry
     {
         Name = name;
         InputCount = 2;
-        _inputs[0] = x.RequiresGrad ? x : null;
-        _inputs[1] = y.RequiresGrad ? y : null;
+        if (x.RequiresGrad)
+        {
+            (_inputs[0], _producers[0]) = (x, x.GradFn);
+        }
+
+        if (y.RequiresGrad)
+        {
+            (_inputs[1], _producers[1]) = (y, y.GradFn);
+        }
     }
 
     /// <param name="name">The op's name.</param>
@@ -50,18 +62,26 @@ internal abstract class TapeEntry
         {
             for (int i = 0; i < inputs.Length; i++)
             {
-                _inputs[i] = inputs[i].RequiresGrad ? inputs[i] : null;
+                if (inputs[i].RequiresGrad)
+                {
+                    (_inputs[i], _producers[i]) = (inputs[i], inputs[i].GradFn);
+                }
             }
         }
         else
         {
             var many = new Tensor?[inputs.Length];
+            var producers = new TapeEntry?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
             {
-                many[i] = inputs[i].RequiresGrad ? inputs[i] : null;
+                if (inputs[i].RequiresGrad)
+                {
+                    (many[i], producers[i]) = (inputs[i], inputs[i].GradFn);
+                }
             }
 
             Extras.ManyInputs = many;
+            Extras.ManyProducers = producers;
         }
     }
 
@@ -77,6 +97,13 @@ internal abstract class TapeEntry
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
     internal ReadOnlySpan<Tensor?> Inputs =>
         IsReleased ? default : _extras?.ManyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
+
+    /// <summary>
+    /// The entry that produced each input when this entry was recorded (null for a leaf or an input that needs no
+    /// gradient): where the backward pass sends each input's gradient. Empty once released.
+    /// </summary>
+    internal ReadOnlySpan<TapeEntry?> Producers =>
+        IsReleased ? default : _extras?.ManyProducers ?? ((ReadOnlySpan<TapeEntry?>)_producers)[..InputCount];
 
     /// <summary>
     /// True when the gradients <see cref="Backward"/> returns are either new storage or views of the incoming
@@ -189,11 +216,13 @@ internal abstract class TapeEntry
     {
         IsReleased = true;
         _inputs = default;
+        _producers = default;
         _saved0 = _saved1 = null;
         _savedCount = 0;
         if (_extras is { } extras)
         {
             extras.ManyInputs = null;
+            extras.ManyProducers = null;
             extras.MoreSaved = null;
         }
 
@@ -205,6 +234,7 @@ internal abstract class TapeEntry
     private sealed class EntryExtras
     {
         public Tensor?[]? ManyInputs;
+        public TapeEntry?[]? ManyProducers;
         public List<SavedTensor>? MoreSaved;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public string? CallSite;
@@ -231,7 +261,7 @@ internal readonly struct SavedTensor(Tensor tensor, int version)
         $"Backward: {op} saved a tensor for its gradient (saved tensor {index}, {ShapeText.Format(tensor.ShapeSpan)} "
         + $"{tensor.DType}) that was modified in place afterwards (version {savedVersion} when saved, {tensor.Version} "
         + "now), by an in-place op, an optimizer step, Init or LoadStateDict. Its gradient would use the new values. "
-        + "Run the forward pass again after the change, or modify a Clone() instead.");
+        + "Run the forward pass again after the change, or make the change out of place (y = y * 2, not y.MulInPlace(2)).");
 }
 
 /// <summary>Removes a hook from its list when disposed (once).</summary>
@@ -247,6 +277,13 @@ internal sealed class HookHandle(List<Func<Tensor, Tensor?>> hooks, Func<Tensor,
             hooks.Remove(hook);
         }
     }
+}
+
+/// <summary>Room for the producers of an entry's one or two inputs inside the entry itself.</summary>
+[System.Runtime.CompilerServices.InlineArray(2)]
+internal struct ProducerPair
+{
+    private TapeEntry? _element;
 }
 
 /// <summary>Room for an entry's one or two inputs inside the entry itself.</summary>

@@ -99,6 +99,7 @@ public static class Init
             tensor.Span<double>().Fill(value);
         }
 
+        tensor.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
         return tensor;
     }
 
@@ -221,6 +222,7 @@ public static class Init
             }
         }
 
+        tensor.BumpVersion();
         return tensor;
     }
 

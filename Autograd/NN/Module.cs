@@ -249,5 +249,7 @@ public abstract class Module
         {
             source.ToArray<double>().CopyTo(destination.Span<double>());
         }
+
+        destination.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
     }
 }

@@ -105,6 +105,8 @@ public abstract class Optimizer
                 {
                     Update(i, parameter.Span<double>(), gradient.Span<double>());
                 }
+
+                parameter.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
             }
         }
     }
