@@ -103,6 +103,9 @@ public sealed partial class Tensor
     /// <summary>Log-softmax along <paramref name="axis"/>, stable for large logits.</summary>
     public Tensor LogSoftmax(int axis) => Ops.Softmax.Forward(this, axis, log: true);
 
+    /// <summary>A copy in new storage (PyTorch's clone): recorded, so the gradient flows back through it unchanged.</summary>
+    public Tensor Clone() => Unary.Apply(this, new CloneOp());
+
     /// <summary>This tensor converted to <paramref name="dtype"/> (differentiable); itself when already of that type.</summary>
     public Tensor To(DType dtype) => Cast.Forward(this, dtype);
 }

@@ -173,12 +173,13 @@ public sealed partial class Tensor
         {
             if (createGraph)
             {
-                _grad = gradient;
+                // A recorded copy, as PyTorch's AccumulateGrad: Grad is never a tensor that someone else holds.
+                _grad = gradient.Clone();
                 _gradOwned = false;
                 return false;
             }
 
-            _grad = exclusive ? gradient : gradient.Clone();
+            _grad = exclusive ? gradient : gradient.CloneData();
             _gradOwned = true;
             return exclusive;
         }
@@ -204,7 +205,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the data as a new leaf that does not require a gradient.</summary>
-    internal Tensor Clone() => new((Array)_storage.Clone(), (int[])_shape.Clone());
+    internal Tensor CloneData() => new((Array)_storage.Clone(), (int[])_shape.Clone(), DType);
 
     /// <summary>Writes one element (row-major index), converting <paramref name="value"/> to the element type.</summary>
     internal void SetElement(int index, double value)

@@ -56,7 +56,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         _sampleShape = shape[1..];
         _sampleSize = Count == 0 ? 0 : x.Count / Count;
         _labels = (int[])labels.Clone();
-        _x = x.Clone();
+        _x = x.CloneData();
 
         _random = new SplitMix64(seed is { } s ? unchecked((ulong)s) : unchecked((ulong)Random.Shared.NextInt64()));
     }

@@ -105,10 +105,7 @@ internal static class BackwardPass
             ReadOnlySpan<Tensor?> inputs = entry.Inputs;
             ReadOnlySpan<TapeEntry?> producers = entry.Producers;
             Span<Tensor?> grads = inputs.Length <= InputGrads.Length ? slots[..inputs.Length] : new Tensor?[inputs.Length];
-            if (gradOutput is not null)
-            {
-                RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass);
-            }
+            bool ran = gradOutput is not null && RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass);
 
             // Deliver (also when there was no gradient: the consumers' counts must still go down).
             bool owned = ownsGradOutput && !pass.CreateGraph && entry.OwnsResults;
@@ -135,15 +132,15 @@ internal static class BackwardPass
             }
 
             grads.Clear();
-            if (!pass.RetainGraph)
+            if (!pass.RetainGraph && (pass.Reaches is null || ran))
             {
-                entry.Release();
+                entry.Release();   // (Tape.Grad leaves the part of the graph it did not run as it was, as PyTorch)
             }
         }
     }
 
     /// <summary>Calls the entry's backward for the inputs that want a gradient, with the engine's checks around it.</summary>
-    private static void RunEntry(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<TapeEntry?> producers,
+    private static bool RunEntry(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<TapeEntry?> producers,
         Tensor gradOutput, bool ownsGradOutput, Span<Tensor?> grads, ref Pass pass)
     {
         ulong mask = 0;
@@ -170,19 +167,38 @@ internal static class BackwardPass
 
         if (needCount == 0)
         {
-            return;
+            return false;
         }
 
+        // Read before the VJP runs: a unary VJP may overwrite gradOutput with its result.
+        bool gradOutputHadNaN = pass.DetectAnomaly && Anomaly.HasNaN(gradOutput);
         bool fast = !pass.CreateGraph;
         var context = new BackwardContext(mask, beyond64, pass.CreateGraph,
             canOverwriteGradOutput: fast && ownsGradOutput && needCount == 1 && entry.OwnsResults);
-        if (OwnershipTracker.Enabled && fast && entry.OwnsResults)
+        // Inside DetectAnomaly, a NaN made by an op inside this VJP is this entry's NaN (reported below), not a
+        // forward anomaly of that op.
+        int anomaly = pass.DetectAnomaly ? Tape.SuspendAnomalyChecks() : 0;
+        try
         {
-            RunChecked(entry, inputs, context, gradOutput, grads);
+            if (OwnershipTracker.Enabled && fast && entry.OwnsResults)
+            {
+                RunChecked(entry, inputs, context, gradOutput, grads);
+            }
+            else
+            {
+                entry.Backward(context, gradOutput, grads);
+                if (!fast)
+                {
+                    CheckShapes(entry, inputs, context, grads);   // the graph path is not the hot loop: always check
+                }
+            }
         }
-        else
+        finally
         {
-            entry.Backward(context, gradOutput, grads);
+            if (pass.DetectAnomaly)
+            {
+                Tape.ResumeAnomalyChecks(anomaly);
+            }
         }
 
         for (int i = 0; i < inputs.Length; i++)
@@ -193,10 +209,12 @@ internal static class BackwardPass
             }
         }
 
-        if (pass.DetectAnomaly)
+        if (pass.DetectAnomaly && !gradOutputHadNaN)
         {
             Anomaly.CheckBackward(entry, gradOutput, grads);
         }
+
+        return true;
     }
 
     /// <summary>Runs a built-in entry's fast path under the ownership check.</summary>
@@ -272,23 +290,35 @@ internal static class BackwardPass
         return reaches;
     }
 
+    /// <summary>Every result has its input's shape and dtype.</summary>
+    private static void CheckShapes(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, in BackwardContext context,
+        ReadOnlySpan<Tensor?> grads)
+    {
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (context.NeedsInputGrad(i) && grads[i] is { } g)
+            {
+                Tensor input = inputs[i]!;
+                if (g.DType != input.DType || !g.ShapeSpan.SequenceEqual(input.ShapeSpan))
+                {
+                    throw new InvalidOperationException(
+                        $"Backward of {entry.Name}: the gradient of input {i} is {ShapeText.Format(g.ShapeSpan)} {g.DType}; "
+                        + $"the input is {ShapeText.Format(input.ShapeSpan)} {input.DType}.");
+                }
+            }
+        }
+    }
+
     /// <summary>The debug-build check of a built-in VJP: right shapes and dtypes, and only storage it owns.</summary>
     private static void CheckResults(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, in BackwardContext context,
         Tensor gradOutput, ReadOnlySpan<Tensor?> grads, int start)
     {
+        CheckShapes(entry, inputs, context, grads);
         for (int i = 0; i < inputs.Length; i++)
         {
             if (!context.NeedsInputGrad(i) || grads[i] is not { } g)
             {
                 continue;
-            }
-
-            Tensor input = inputs[i]!;
-            if (g.DType != input.DType || !g.ShapeSpan.SequenceEqual(input.ShapeSpan))
-            {
-                throw new InvalidOperationException(
-                    $"Backward of {entry.Name}: the gradient of input {i} is {ShapeText.Format(g.ShapeSpan)} {g.DType}; "
-                    + $"the input is {ShapeText.Format(input.ShapeSpan)} {input.DType}.");
             }
 
             if (!g.SharesStorageWith(gradOutput) && !OwnershipTracker.IsNewSince(start, g.Storage))

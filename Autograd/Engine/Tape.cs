@@ -56,6 +56,17 @@ public static partial class Tape
         return previous;
     }
 
+    /// <summary>Turns the forward NaN check off while a VJP runs (its NaN is reported as the VJP's); returns the depth to restore.</summary>
+    internal static int SuspendAnomalyChecks()
+    {
+        int previous = _anomalyDepth;
+        _anomalyDepth = 0;
+        return previous;
+    }
+
+    /// <summary>Restores the depth returned by <see cref="SuspendAnomalyChecks"/>.</summary>
+    internal static void ResumeAnomalyChecks(int depth) => _anomalyDepth = depth;
+
     /// <summary>Restores the depth returned by <see cref="SetGradEnabled"/>.</summary>
     internal static void RestoreGradEnabled(int depth) => _noGradDepth = depth;
 

@@ -161,3 +161,19 @@ internal readonly struct ClampMinOp(double min) : IUnaryOp
 
     public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * Unary.LocalDerivative(this, x, y);
 }
+
+/// <summary>A copy (PyTorch's clone): dx = g.</summary>
+internal readonly struct CloneOp : IUnaryOp
+{
+    public string Name => "Clone";
+    public bool SavesInput => false;
+    public bool SavesOutput => false;
+
+    public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => x.CopyTo(y);
+
+    public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T> => g.CopyTo(dx);
+
+    public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g;
+}

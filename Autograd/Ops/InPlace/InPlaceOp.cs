@@ -41,7 +41,7 @@ internal static class InPlaceOp
     /// The old values, kept only inside <see cref="Tape.DetectAnomaly"/> so that <see cref="End"/> can tell whether the
     /// write made a new NaN.
     /// </summary>
-    public static Tensor? SnapshotForAnomaly(Tensor target) => Tape.IsAnomalyDetectionEnabled ? target.Clone() : null;
+    public static Tensor? SnapshotForAnomaly(Tensor target) => Tape.IsAnomalyDetectionEnabled ? target.CloneData() : null;
 
     /// <summary>
     /// The operand as an input of the op's entry: the tensor that stands for the old value when the operand is the
@@ -56,7 +56,7 @@ internal static class InPlaceOp
     /// through it; a plain copy otherwise.
     /// </summary>
     public static Tensor CopyOfOldValues(Tensor target, Tensor previous) =>
-        previous.RequiresGrad ? previous * 1.0 : target.Clone();
+        previous.RequiresGrad ? previous * 1.0 : target.CloneData();
 
     /// <summary>
     /// After the write: bumps the target's version, makes <paramref name="entry"/> (when recorded) its GradFn, and inside

@@ -31,7 +31,7 @@ internal static class MulInPlaceOp
             // graphOther is previous, so old was copied); when it is a view of the target, a copy.
             Tensor? otherValues = !previous.RequiresGrad ? null
                 : ReferenceEquals(other, target) ? old
-                : other.SharesStorageWith(target) ? other.Clone()
+                : other.SharesStorageWith(target) ? other.CloneData()
                 : other;
             entry = new MulInPlaceEntry(previous, graphOther, otherValues, old);
         }
