@@ -90,17 +90,10 @@ public static class Init
     public static Tensor Constant(Tensor tensor, double value)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.DType == DType.Float32)
+        using (Tape.NoGrad())
         {
-            tensor.Span<float>().Fill((float)value);
+            return tensor.Fill(value);   // bumps the version: a graph that saved the old values refuses to back-propagate
         }
-        else
-        {
-            tensor.Span<double>().Fill(value);
-        }
-
-        tensor.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
-        return tensor;
     }
 
     /// <summary>Fills with samples of U(<paramref name="low"/>, <paramref name="high"/>).</summary>
@@ -205,24 +198,14 @@ public static class Init
 
     private static Tensor Fill(Tensor tensor, Func<double> sample)
     {
-        if (tensor.DType == DType.Float32)
+        var values = new double[tensor.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            var span = tensor.Span<float>();
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = (float)sample();
-            }
-        }
-        else
-        {
-            var span = tensor.Span<double>();
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = sample();
-            }
+            values[i] = sample();
         }
 
-        tensor.BumpVersion();
+        Array.Copy(Tensor.FromValues(values, tensor.ShapeArray, tensor.DType).Storage, tensor.Storage, values.Length);
+        tensor.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
         return tensor;
     }
 

@@ -241,15 +241,9 @@ public abstract class Module
 
     private static void CopyInto(Tensor destination, Tensor source)
     {
-        if (destination.DType == DType.Float32)
+        using (Tape.NoGrad())
         {
-            source.ToArray<float>().CopyTo(destination.Span<float>());
-        }
-        else
-        {
-            source.ToArray<double>().CopyTo(destination.Span<double>());
-        }
-
-        destination.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
+            destination.CopyFrom(source);   // converts the dtype; bumps the version, so a graph that saved the old
+        }                                   // values refuses to back-propagate
     }
 }

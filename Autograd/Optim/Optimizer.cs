@@ -97,18 +97,19 @@ public abstract class Optimizer
                         $"Parameter {i}: its gradient ({gradient.DType}, {gradient.Count} elements) does not match it ({parameter.DType}, {parameter.Count} elements).");
                 }
 
-                if (parameter.DType == DType.Float32)
-                {
-                    Update(i, parameter.Span<float>(), gradient.Span<float>());
-                }
-                else
-                {
-                    Update(i, parameter.Span<double>(), gradient.Span<double>());
-                }
+                DTypeDispatch.Float(parameter.DType, new UpdateAction(this, i, parameter, gradient));
 
                 parameter.BumpVersion();   // a graph that saved the old values must refuse to back-propagate
             }
         }
+    }
+
+    /// <summary>Calls <see cref="Update{T}"/> with the parameter's element type.</summary>
+    private readonly struct UpdateAction(Optimizer optimizer, int index, Tensor parameter, Tensor gradient) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            optimizer.Update(index, parameter.Span<T>(), gradient.Span<T>());
     }
 
     /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
