@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 
 namespace Autograd.Benchmarks.Training;
 
@@ -46,11 +45,10 @@ public sealed class Workload
         loss.Backward();
         using (Tape.NoGrad())
         {
-            // p ← p − lr·∇p, in place, as torch.optim.SGD without momentum.
+            // p ← p − lr·∇p, in place (and the version bumped), as torch.optim.SGD without momentum.
             foreach (Tensor parameter in _parameters)
             {
-                Span<float> values = parameter.Span<float>();
-                TensorPrimitives.MultiplyAdd(parameter.Grad!.Span<float>(), -_learningRate, values, values);
+                parameter.SubInPlace(parameter.Grad!, alpha: _learningRate);
             }
         }
 
