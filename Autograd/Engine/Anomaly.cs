@@ -32,7 +32,7 @@ public class AnomalyException : ArithmeticException
 /// <summary>NaN checks and call-site capture for <see cref="Tape.DetectAnomaly"/>; nothing here runs outside the scope.</summary>
 internal static class Anomaly
 {
-    private static readonly string LibraryAssembly = typeof(Anomaly).Assembly.GetName().Name!;
+    private static readonly string _libraryAssembly = typeof(Anomaly).Assembly.GetName().Name!;
 
     /// <summary>"File.cs:42" of the innermost stack frame outside this library, or null without debug symbols.</summary>
     public static string? CallSite()
@@ -41,7 +41,7 @@ internal static class Anomaly
         foreach (StackFrame frame in trace.GetFrames())
         {
             var method = frame.GetMethod();
-            if (method?.DeclaringType?.Assembly.GetName().Name == LibraryAssembly)
+            if (method?.DeclaringType?.Assembly.GetName().Name == _libraryAssembly)
             {
                 continue;
             }
