@@ -3,11 +3,27 @@ namespace Autograd.Tests.TestSupport;
 /// <summary>Assertions on gradients: finite-difference checks and float32-against-float64 comparisons.</summary>
 internal static class GradAssert
 {
-    /// <summary>Fails with the <see cref="GradCheckResult"/> (worst element) when Backward disagrees with central differences.</summary>
+    /// <summary>
+    /// Fails with the <see cref="GradCheckResult"/> (worst element) when Backward disagrees with central differences,
+    /// for first derivatives (<see cref="Autograd.GradCheck.Check"/>) and then second derivatives
+    /// (<see cref="Autograd.GradCheck.CheckGradGrad"/>: the createGraph path of every op f uses), with the same
+    /// tolerances.
+    /// </summary>
     public static void GradCheck(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3)
     {
-        GradCheckResult result = Autograd.GradCheck.Check(f, inputs, eps, atol, rtol);
-        Assert.That(result.Passed, Is.True, result.ToString());
+        GradCheckFirstOrder(f, inputs, eps, atol, rtol);
+        GradCheckResult second = Autograd.GradCheck.CheckGradGrad(f, inputs, eps, atol, rtol);
+        Assert.That(second.Passed, Is.True, $"GradCheck.CheckGradGrad (second derivatives): {second}");
+    }
+
+    /// <summary>
+    /// First derivatives only. For points where f is once but not twice differentiable; every use says why.
+    /// </summary>
+    public static void GradCheckFirstOrder(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-6, double atol = 1e-5,
+        double rtol = 1e-3)
+    {
+        GradCheckResult first = Autograd.GradCheck.Check(f, inputs, eps, atol, rtol);
+        Assert.That(first.Passed, Is.True, $"GradCheck.Check (first derivatives): {first}");
     }
 
     /// <summary>

@@ -110,11 +110,14 @@ internal static class BackwardPass
             // Deliver (also when there was no gradient: the consumers' counts must still go down).
             bool owned = ownsGradOutput && !pass.CreateGraph && entry.OwnsResults;
             int views = 0;
-            for (int i = 0; i < grads.Length; i++)
+            if (ran)
             {
-                if (grads[i] is { } g && g.SharesStorageWith(gradOutput!))
+                for (int i = 0; i < grads.Length; i++)
                 {
-                    views++;
+                    if (grads[i] is { } g && g.SharesStorageWith(gradOutput!))
+                    {
+                        views++;
+                    }
                 }
             }
 
@@ -175,30 +178,22 @@ internal static class BackwardPass
         bool fast = !pass.CreateGraph;
         var context = new BackwardContext(mask, beyond64, pass.CreateGraph,
             canOverwriteGradOutput: fast && ownsGradOutput && needCount == 1 && entry.OwnsResults);
-        // Inside DetectAnomaly, a NaN made by an op inside this VJP is this entry's NaN (reported below), not a
-        // forward anomaly of that op.
-        int anomaly = pass.DetectAnomaly ? Tape.SuspendAnomalyChecks() : 0;
-        try
+        if (pass.DetectAnomaly)
         {
-            if (OwnershipTracker.Enabled && fast && entry.OwnsResults)
+            // A NaN made by an op inside this VJP is this entry's NaN (reported below), not a forward anomaly of that op.
+            int depth = Tape.SuspendAnomalyChecks();
+            try
             {
-                RunChecked(entry, inputs, context, gradOutput, grads);
+                Invoke(entry, inputs, context, gradOutput, grads);
             }
-            else
+            finally
             {
-                entry.Backward(context, gradOutput, grads);
-                if (!fast)
-                {
-                    CheckShapes(entry, inputs, context, grads);   // the graph path is not the hot loop: always check
-                }
+                Tape.ResumeAnomalyChecks(depth);
             }
         }
-        finally
+        else
         {
-            if (pass.DetectAnomaly)
-            {
-                Tape.ResumeAnomalyChecks(anomaly);
-            }
+            Invoke(entry, inputs, context, gradOutput, grads);
         }
 
         for (int i = 0; i < inputs.Length; i++)
@@ -215,6 +210,23 @@ internal static class BackwardPass
         }
 
         return true;
+    }
+
+    /// <summary>The entry's Backward, with the checks that apply to the path.</summary>
+    private static void Invoke(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, in BackwardContext context,
+        Tensor gradOutput, Span<Tensor?> grads)
+    {
+        if (!context.CreateGraph && OwnershipTracker.Enabled && entry.OwnsResults)
+        {
+            RunChecked(entry, inputs, context, gradOutput, grads);
+            return;
+        }
+
+        entry.Backward(context, gradOutput, grads);
+        if (context.CreateGraph)
+        {
+            CheckShapes(entry, inputs, context, grads);   // the graph path is not the hot loop: always check
+        }
     }
 
     /// <summary>Runs a built-in entry's fast path under the ownership check.</summary>
