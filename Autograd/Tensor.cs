@@ -137,15 +137,26 @@ public sealed partial class Tensor
     /// <summary>Hooks of this leaf, or null.</summary>
     internal List<Func<Tensor, Tensor?>>? LeafHooks => _leafHooks;
 
+    /// <summary>Set by <see cref="Tape.ShouldRecord(string, Tensor, Tensor)"/> inside DetectAnomaly: the entry about to be
+    /// attached keeps the caller's source line. (A flag on the output, so ordinary recording reads no thread-static.)</summary>
+    internal bool CaptureCallSite { get; set; }
+
     /// <summary>Attaches the op that produced this tensor; called once, right after the forward pass.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void SetGradFn(TapeEntry entry)
     {
         GradFn = entry;
         _requiresGrad = true;
-        if (Tape.IsAnomalyDetectionEnabled)
+        if (CaptureCallSite)
         {
-            entry.CallSite = Anomaly.CallSite();
+            KeepCallSite(entry);
         }
+    }
+
+    private void KeepCallSite(TapeEntry entry)
+    {
+        entry.CallSite = Anomaly.CallSite();
+        CaptureCallSite = false;
     }
 
     /// <summary>

@@ -16,28 +16,18 @@ internal static class BackwardPass
 {
     private static int _lastMark;
 
-    // The walk's two stacks, kept per thread and reused, so a backward pass of a tiny graph allocates nothing of its
-    // own. A pass started from inside another (a hook or a Function's backward calling Backward) gets new ones.
-    [ThreadStatic]
-    private static Stack<TapeEntry>? _ready;
-
-    [ThreadStatic]
-    private static Stack<TapeEntry>? _pending;
-
-    [ThreadStatic]
-    private static int _depth;
 
     /// <summary>Tensor.Backward: accumulates into the leaves' Grad.</summary>
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
     {
-        var pass = new Pass(createGraph, retainGraph, targets: null);
+        var pass = new Pass(createGraph, retainGraph, targets: null, TapeState.Current);
         Execute(root, gradient, ref pass);
     }
 
     /// <summary>Tape.Grad: the gradients of <paramref name="root"/> with respect to <paramref name="targets"/>, touching no Grad.</summary>
     public static Tensor?[] Grad(Tensor root, Tensor[] targets, Tensor? gradient, bool retainGraph, bool createGraph)
     {
-        var pass = new Pass(createGraph, retainGraph, targets);
+        var pass = new Pass(createGraph, retainGraph, targets, TapeState.Current);
         Execute(root, gradient, ref pass);
         return pass.Captured!;
     }
@@ -46,8 +36,9 @@ internal static class BackwardPass
     {
         Tensor seed = SeedGradient(root, gradient);
         bool seedExclusive = gradient is null && !pass.CreateGraph;
-        int gradMode = Tape.SetGradEnabled(pass.CreateGraph);   // the backward pass records exactly when it creates a graph
-        _depth++;
+        TapeState state = pass.State;
+        int gradMode = Tape.SetGradEnabled(state, pass.CreateGraph);   // the backward pass records exactly when it creates a graph
+        state.PassDepth++;
         try
         {
             if (root.GradFn is { } rootEntry)
@@ -62,15 +53,18 @@ internal static class BackwardPass
         }
         finally
         {
-            _depth--;
-            Tape.RestoreGradEnabled(gradMode);
+            state.PassDepth--;
+            Tape.RestoreGradEnabled(state, gradMode);
         }
     }
 
     private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, ref Pass pass)
     {
         int mark = Interlocked.Increment(ref _lastMark);
-        Stack<TapeEntry> ready = _depth > 1 ? new Stack<TapeEntry>() : (_ready ??= new Stack<TapeEntry>());
+        // The walk's stacks are the thread's, reused; a pass started from inside another (a hook or a Function's
+        // backward calling Backward) gets new ones.
+        TapeState state = pass.State;
+        Stack<TapeEntry> ready = state.PassDepth > 1 ? new Stack<TapeEntry>() : (state.Ready ??= new Stack<TapeEntry>());
         ready.Clear();
         CountConsumers(rootEntry, mark, ref pass);
         if (pass.Targets is not null)
@@ -196,7 +190,7 @@ internal static class BackwardPass
             Invoke(entry, inputs, context, gradOutput, grads);
         }
 
-        for (int i = 0; i < inputs.Length; i++)
+        for (int i = 0; needCount < inputs.Length && i < inputs.Length; i++)
         {
             if (!context.NeedsInputGrad(i))
             {
@@ -507,7 +501,8 @@ internal static class BackwardPass
     {
         rootEntry.VisitMark = mark;
         rootEntry.PendingConsumers = 0;
-        Stack<TapeEntry> stack = _depth > 1 ? new Stack<TapeEntry>() : (_pending ??= new Stack<TapeEntry>());
+        TapeState state = pass.State;
+        Stack<TapeEntry> stack = state.PassDepth > 1 ? new Stack<TapeEntry>() : (state.Pending ??= new Stack<TapeEntry>());
         stack.Clear();
         stack.Push(rootEntry);
         while (stack.Count > 0)
@@ -605,13 +600,14 @@ internal static class BackwardPass
         + "buffers it saved. Call Backward(retainGraph: true) the first time to back-propagate through it again.");
 
     /// <summary>The settings and results of one pass.</summary>
-    private struct Pass(bool createGraph, bool retainGraph, Tensor[]? targets)
+    private struct Pass(bool createGraph, bool retainGraph, Tensor[]? targets, TapeState state)
     {
         public readonly bool CreateGraph = createGraph;
         public readonly bool RetainGraph = retainGraph;
         public readonly Tensor[]? Targets = targets;
         public readonly Tensor?[]? Captured = targets is null ? null : new Tensor?[targets.Length];
-        public readonly bool DetectAnomaly = Tape.IsAnomalyDetectionEnabled;
+        public readonly TapeState State = state;
+        public readonly bool DetectAnomaly = state.AnomalyDepth != 0;
         public Dictionary<Tensor, LeafPending>? Leaves;
         public HashSet<TapeEntry>? Reaches;   // Tape.Grad: the entries that lead to a target
     }

@@ -44,8 +44,13 @@ internal static class BufferPool
     /// <summary>Gives back a buffer that nothing references any more; dropped (left to the GC) when the pool is full.</summary>
     public static void Return(Array buffer)
     {
+        if (buffer.Length < MinLength)
+        {
+            return;
+        }
+
         long bytes = ByteLength(buffer);
-        if (buffer.Length < MinLength || _bytes + bytes > MaxBytes)
+        if (_bytes + bytes > MaxBytes)
         {
             return;
         }

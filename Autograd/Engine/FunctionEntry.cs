@@ -18,9 +18,8 @@ internal sealed class FunctionEntry : TapeEntry
     {
         _function = function;
         _context = context;
+        OwnsResults = false;
     }
-
-    internal override bool OwnsResults => false;
 
     internal override void CheckSavedVersions() => _context.CheckSavedVersions();
 

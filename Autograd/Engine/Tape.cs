@@ -8,17 +8,11 @@ namespace Autograd;
 /// </summary>
 public static partial class Tape
 {
-    [ThreadStatic]
-    private static int _noGradDepth;
-
-    [ThreadStatic]
-    private static int _anomalyDepth;
-
     /// <summary>True when ops on this thread record tape entries (outside every <see cref="NoGrad"/> scope).</summary>
-    public static bool IsGradEnabled => _noGradDepth == 0;
+    public static bool IsGradEnabled => TapeState.CurrentOrNull is not { NoGradDepth: not 0 };
 
     /// <summary>True inside a <see cref="DetectAnomaly"/> scope on this thread.</summary>
-    public static bool IsAnomalyDetectionEnabled => _anomalyDepth != 0;
+    public static bool IsAnomalyDetectionEnabled => TapeState.CurrentOrNull is { AnomalyDepth: not 0 };
 
     /// <summary>
     /// Starts a scope in which ops record nothing and their results do not require a gradient:
@@ -26,7 +20,7 @@ public static partial class Tape
     /// </summary>
     public static NoGradScope NoGrad()
     {
-        _noGradDepth++;
+        TapeState.Current.NoGradDepth++;
         return new NoGradScope(anomaly: false);
     }
 
@@ -38,76 +32,103 @@ public static partial class Tape
     /// </summary>
     public static IDisposable DetectAnomaly()
     {
-        _anomalyDepth++;
+        TapeState.Current.AnomalyDepth++;
         return new NoGradScope(anomaly: true);
     }
 
     /// <summary>Opens a no-grad scope without allocating one (the backward pass's own scope); pair with <see cref="ExitNoGrad"/>.</summary>
-    internal static void EnterNoGrad() => _noGradDepth++;
+    internal static void EnterNoGrad() => TapeState.Current.NoGradDepth++;
 
     /// <summary>Closes a scope opened by <see cref="EnterNoGrad"/>.</summary>
-    internal static void ExitNoGrad() => _noGradDepth--;
+    internal static void ExitNoGrad() => TapeState.Current.NoGradDepth--;
 
     /// <summary>Turns recording on or off for this thread whatever the enclosing scopes; returns the depth to restore.</summary>
-    internal static int SetGradEnabled(bool enabled)
+    internal static int SetGradEnabled(TapeState state, bool enabled)
     {
-        int previous = _noGradDepth;
-        _noGradDepth = enabled ? 0 : Math.Max(previous, 1);
+        int previous = state.NoGradDepth;
+        state.NoGradDepth = enabled ? 0 : Math.Max(previous, 1);
         return previous;
     }
 
     /// <summary>Turns the forward NaN check off while a VJP runs (its NaN is reported as the VJP's); returns the depth to restore.</summary>
     internal static int SuspendAnomalyChecks()
     {
-        int previous = _anomalyDepth;
-        _anomalyDepth = 0;
+        TapeState state = TapeState.Current;
+        int previous = state.AnomalyDepth;
+        state.AnomalyDepth = 0;
         return previous;
     }
 
     /// <summary>Restores the depth returned by <see cref="SuspendAnomalyChecks"/>.</summary>
-    internal static void ResumeAnomalyChecks(int depth) => _anomalyDepth = depth;
+    internal static void ResumeAnomalyChecks(int depth) => TapeState.Current.AnomalyDepth = depth;
 
     /// <summary>Restores the depth returned by <see cref="SetGradEnabled"/>.</summary>
-    internal static void RestoreGradEnabled(int depth) => _noGradDepth = depth;
+    internal static void RestoreGradEnabled(TapeState state, int depth) => state.NoGradDepth = depth;
 
     /// <summary>
     /// Called by every op once its output is computed: true when it must record an entry. Inside
-    /// <see cref="DetectAnomaly"/> it first checks the output for a new NaN.
+    /// <see cref="DetectAnomaly"/> it first checks the output for a new NaN and marks the output so that
+    /// <see cref="Tensor.SetGradFn"/> captures the caller's source line.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(string op, Tensor output, Tensor x)
     {
-        if (_anomalyDepth != 0)
+        TapeState? state = TapeState.CurrentOrNull;
+        if (state is null || (state.NoGradDepth | state.AnomalyDepth) == 0)
         {
-            Anomaly.CheckForward(op, output, [x]);
+            return x.RequiresGrad;
         }
 
-        return _noGradDepth == 0 && x.RequiresGrad;
+        return ShouldRecordSlow(state, op, output, x);
     }
 
     /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(string op, Tensor output, Tensor x, Tensor y)
     {
-        if (_anomalyDepth != 0)
+        TapeState? state = TapeState.CurrentOrNull;
+        if (state is null || (state.NoGradDepth | state.AnomalyDepth) == 0)
         {
-            Anomaly.CheckForward(op, output, [x, y]);
+            return x.RequiresGrad || y.RequiresGrad;
         }
 
-        return _noGradDepth == 0 && (x.RequiresGrad || y.RequiresGrad);
+        return ShouldRecordSlow(state, op, output, x, y);
     }
 
     /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
     internal static bool ShouldRecord(string op, Tensor output, ReadOnlySpan<Tensor> inputs)
     {
-        if (_anomalyDepth != 0)
+        TapeState? state = TapeState.CurrentOrNull;
+        if (state is null || (state.NoGradDepth | state.AnomalyDepth) == 0)
+        {
+            return AnyRequiresGrad(inputs);
+        }
+
+        return ShouldRecordSlow(state, op, output, inputs);
+    }
+
+    // Out of line: a collection expression in the caller would keep it from being inlined.
+    private static bool ShouldRecordSlow(TapeState state, string op, Tensor output, Tensor x) =>
+        ShouldRecordSlow(state, op, output, [x]);
+
+    private static bool ShouldRecordSlow(TapeState state, string op, Tensor output, Tensor x, Tensor y) =>
+        ShouldRecordSlow(state, op, output, [x, y]);
+
+    /// <summary>Inside a NoGrad or DetectAnomaly scope.</summary>
+    private static bool ShouldRecordSlow(TapeState state, string op, Tensor output, ReadOnlySpan<Tensor> inputs)
+    {
+        if (state.AnomalyDepth != 0)
         {
             Anomaly.CheckForward(op, output, inputs);
         }
 
-        if (_noGradDepth != 0)
-        {
-            return false;
-        }
+        bool record = state.NoGradDepth == 0 && AnyRequiresGrad(inputs);
+        output.CaptureCallSite = record && state.AnomalyDepth != 0;
+        return record;
+    }
 
+    private static bool AnyRequiresGrad(ReadOnlySpan<Tensor> inputs)
+    {
         foreach (Tensor input in inputs)
         {
             if (input.RequiresGrad)
@@ -144,11 +165,11 @@ public static partial class Tape
             _disposed = true;
             if (_anomaly)
             {
-                _anomalyDepth--;
+                TapeState.Current.AnomalyDepth--;
             }
             else
             {
-                _noGradDepth--;
+                TapeState.Current.NoGradDepth--;
             }
         }
     }

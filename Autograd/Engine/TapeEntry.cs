@@ -110,7 +110,7 @@ internal abstract class TapeEntry
     /// gradient (every built-in op); the engine may then take them over. False for user code
     /// (<see cref="Function"/>), whose results may be anything the user holds.
     /// </summary>
-    internal virtual bool OwnsResults => true;
+    internal bool OwnsResults { get; private protected init; } = true;
 
     /// <summary>"File.cs:42" of the user code that recorded this op; set only inside <see cref="Tape.DetectAnomaly"/>.</summary>
     internal string? CallSite

@@ -21,7 +21,7 @@ internal static class MatMul
         Multiply(transA, transB, batch, m, n, k, a, b, c, accumulate: false);
         if (Tape.ShouldRecord("MatMul", c, a, b))
         {
-            c.SetGradFn(new MatMulEntry(a, b, transA, transB));
+            c.SetGradFn(new MatMulEntry(a, b, transA, transB, new GemmShape(batch, m, n, k)));
         }
 
         return c;
@@ -102,20 +102,26 @@ internal static class MatMul
             where TTo : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<TFrom, TTo>(span);
     }
 
+    /// <summary>The product's dimensions, kept by the entry so that the fast path needs no validation.</summary>
+    private readonly record struct GemmShape(int Batch, int M, int N, int K);
+
     /// <summary>
-    /// Saves A (for dB) and B (for dA) only when the other side needs a gradient. Both gradients are products
-    /// made by <see cref="Forward"/> with flipped transpose flags, so the same code serves both paths: recorded
-    /// (differentiable again) exactly when the pass creates a graph.
+    /// Saves A (for dB) and B (for dA) only when the other side needs a gradient. Both gradients are products with
+    /// flipped transpose flags: on the graph path made by <see cref="Forward"/> (recorded, so differentiable again),
+    /// on the fast path straight into new buffers of the operands' shapes.
     /// </summary>
     private sealed class MatMulEntry : TapeEntry
     {
         private readonly bool _transA, _transB;
         private readonly int _aSlot = -1, _bSlot = -1;
+        private readonly GemmShape _shape;
+        private readonly int[] _shapeOfA, _shapeOfB;
 
-        public MatMulEntry(Tensor a, Tensor b, bool transA, bool transB)
+        public MatMulEntry(Tensor a, Tensor b, bool transA, bool transB, GemmShape shape)
             : base("MatMul", a, b)
         {
-            (_transA, _transB) = (transA, transB);
+            (_transA, _transB, _shape) = (transA, transB, shape);
+            (_shapeOfA, _shapeOfB) = (a.ShapeArray, b.ShapeArray);
             int slots = 0;
             if (b.RequiresGrad)
             {
@@ -132,18 +138,53 @@ internal static class MatMul
 
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
+            var (batch, m, n, k) = _shape;
             if (context.NeedsInputGrad(0))
             {
                 // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
                 Tensor b = Saved(_bSlot);
-                inputGrads[0] = !_transA ? Forward(gradOutput, b, false, !_transB) : Forward(b, gradOutput, _transB, true);
+                if (context.CreateGraph)
+                {
+                    inputGrads[0] = !_transA ? Forward(gradOutput, b, false, !_transB) : Forward(b, gradOutput, _transB, true);
+                }
+                else
+                {
+                    Tensor da = Tensor.Empty(_shapeOfA, gradOutput.DType);
+                    if (!_transA)
+                    {
+                        Multiply(false, !_transB, batch, m, k, n, gradOutput, b, da, accumulate: false);
+                    }
+                    else
+                    {
+                        Multiply(_transB, true, batch, k, m, n, b, gradOutput, da, accumulate: false);
+                    }
+
+                    inputGrads[0] = da;
+                }
             }
 
             if (context.NeedsInputGrad(1))
             {
                 // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
                 Tensor a = Saved(_aSlot);
-                inputGrads[1] = !_transB ? Forward(a, gradOutput, !_transA, false) : Forward(gradOutput, a, true, _transA);
+                if (context.CreateGraph)
+                {
+                    inputGrads[1] = !_transB ? Forward(a, gradOutput, !_transA, false) : Forward(gradOutput, a, true, _transA);
+                }
+                else
+                {
+                    Tensor db = Tensor.Empty(_shapeOfB, gradOutput.DType);
+                    if (!_transB)
+                    {
+                        Multiply(!_transA, false, batch, k, n, m, a, gradOutput, db, accumulate: false);
+                    }
+                    else
+                    {
+                        Multiply(true, _transA, batch, n, k, m, gradOutput, a, db, accumulate: false);
+                    }
+
+                    inputGrads[1] = db;
+                }
             }
         }
     }

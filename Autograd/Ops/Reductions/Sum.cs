@@ -17,7 +17,7 @@ internal static class Sum
         DTypeDispatch.Float(x.DType, new SumAllAction(x, output));
         if (Tape.ShouldRecord("Sum", output, x))
         {
-            output.SetGradFn(new SumEntry(x, outer: 1, length: x.Count, inner: 1, keptShape: Ones(x.Rank)));
+            output.SetGradFn(new SumEntry(x, outer: 1, length: x.Count, inner: 1, axis: -1));
         }
 
         return output;
@@ -32,8 +32,7 @@ internal static class Sum
         DTypeDispatch.Float(x.DType, new SumAxisAction(x, outer, length, inner, output));
         if (Tape.ShouldRecord("Sum", output, x))
         {
-            int[] kept = keepDim ? output.ShapeArray : ShapeText.Reduced(x.ShapeSpan, resolved, keepDim: true);
-            output.SetGradFn(new SumEntry(x, outer, length, inner, kept));
+            output.SetGradFn(new SumEntry(x, outer, length, inner, resolved));
         }
 
         return output;
@@ -45,13 +44,6 @@ internal static class Sum
     {
         int length = x.ShapeSpan[ShapeText.Axis(axis, x.Rank, "Mean")];
         return Unary.Apply(Axis(x, axis, keepDim), new MultiplyScalarOp(1.0 / length));
-    }
-
-    private static int[] Ones(int rank)
-    {
-        int[] shape = new int[rank];
-        Array.Fill(shape, 1);
-        return shape;
     }
 
     private readonly struct SumAllAction(Tensor x, Tensor output) : IFloatAction
@@ -78,7 +70,8 @@ internal static class Sum
     /// dx = g repeated along the summed axis. Graph path: g viewed with the axis kept (size 1), then ExpandTo the
     /// input's shape, both recorded.
     /// </summary>
-    private sealed class SumEntry(Tensor x, int outer, int length, int inner, int[] keptShape) : TapeEntry("Sum", x)
+    // axis: the summed axis, or −1 for a sum over all elements.
+    private sealed class SumEntry(Tensor x, int outer, int length, int inner, int axis) : TapeEntry("Sum", x)
     {
         private readonly int[] _inputShape = x.ShapeArray;
 
@@ -86,13 +79,28 @@ internal static class Sum
         {
             if (context.CreateGraph)
             {
-                inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, keptShape), _inputShape);
+                inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, KeptShape()), _inputShape);
                 return;
             }
 
             Tensor dx = Tensor.Empty(_inputShape, gradOutput.DType);
             DTypeDispatch.Float(dx.DType, new ExpandAction(gradOutput, outer, length, inner, dx));
             inputGrads[0] = dx;
+        }
+
+        /// <summary>The output's shape with the summed axes kept as size 1 (every axis for a sum of all elements).</summary>
+        private int[] KeptShape()
+        {
+            int[] kept = (int[])_inputShape.Clone();
+            for (int i = 0; i < kept.Length; i++)
+            {
+                if (axis < 0 || i == axis)
+                {
+                    kept[i] = 1;
+                }
+            }
+
+            return kept;
         }
     }
 }
