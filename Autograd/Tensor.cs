@@ -20,7 +20,10 @@ public sealed partial class Tensor
     private Tensor? _grad;
     private bool _gradOwned;                          // _grad's storage is ours alone (in-place accumulation is safe)
     private VersionCounter? _version;                 // shared by every view of the storage; null: version 0
-    private List<Func<Tensor, Tensor?>>? _leafHooks;  // hooks of a leaf (an op output keeps them on its GradFn)
+    private bool _hasLeafHooks;                       // its hooks, if any, are in _leafHookTable
+
+    // The hooks of leaves, beside the tensors rather than in them: every tensor would otherwise carry a field for them.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, List<Func<Tensor, Tensor?>>> _leafHookTable = [];
 
     /// <summary>Wraps <paramref name="storage"/>, which the new tensor owns (nothing else may reference it).</summary>
     internal Tensor(Array storage, int[] shape)
@@ -135,7 +138,8 @@ public sealed partial class Tensor
     internal void BumpVersion() => (_version ??= new VersionCounter()).Value++;
 
     /// <summary>Hooks of this leaf, or null.</summary>
-    internal List<Func<Tensor, Tensor?>>? LeafHooks => _leafHooks;
+    internal List<Func<Tensor, Tensor?>>? LeafHooks =>
+        _hasLeafHooks && _leafHookTable.TryGetValue(this, out List<Func<Tensor, Tensor?>>? hooks) ? hooks : null;
 
     /// <summary>Set by <see cref="Tape.ShouldRecord(string, Tensor, Tensor)"/> inside DetectAnomaly: the entry about to be
     /// attached keeps the caller's source line. (A flag on the output, so ordinary recording reads no thread-static.)</summary>
@@ -266,8 +270,11 @@ public sealed partial class Tensor
             return entry.AddHook(hook);
         }
 
-        (_leafHooks ??= []).Add(hook);
-        return new HookHandle(_leafHooks, hook);
+        List<Func<Tensor, Tensor?>> hooks = _leafHookTable.GetValue(this, _ => []);
+        hooks.Add(hook);
+
+        _hasLeafHooks = true;
+        return new HookHandle(hooks, hook);
     }
 
     /// <summary>True when both tensors view the same storage.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace Autograd.Benchmarks.Training;
 
@@ -45,10 +46,13 @@ public sealed class Workload
         loss.Backward();
         using (Tape.NoGrad())
         {
-            // p ← p − lr·∇p, in place (and the version bumped), as torch.optim.SGD without momentum.
+            // p ← p − lr·∇p, in place (and the version bumped), as torch.optim.SGD without momentum. Straight on the
+            // spans, as before the engine redesign, so that before/after figures time the same update.
             foreach (Tensor parameter in _parameters)
             {
-                parameter.SubInPlace(parameter.Grad!, alpha: _learningRate);
+                Span<float> values = parameter.Span<float>();
+                TensorPrimitives.MultiplyAdd(parameter.Grad!.Span<float>(), -_learningRate, values, values);
+                parameter.BumpVersion();
             }
         }
 

@@ -345,6 +345,7 @@ internal static class BackwardPass
         producer is null && input is { RequiresGrad: false } ? null : input;
 
     /// <summary>Passes an input's gradient to its producer (queued once all its consumers have delivered) or its leaf.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Deliver(Tensor? input, TapeEntry? producer, Tensor? inputGrad, bool exclusive,
         Stack<TapeEntry> ready, ref Pass pass)
     {

@@ -160,20 +160,18 @@ internal abstract class TapeEntry
     }
 
     /// <summary>The <paramref name="index"/>-th tensor passed to <see cref="Save"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     protected Tensor Saved(int index)
     {
-        if (IsReleased)
-        {
-            throw new InvalidOperationException($"{Name}: the saved tensors were released by an earlier Backward.");
-        }
-
-        return index switch
-        {
-            0 => _saved0!,
-            1 => _saved1!,
-            _ => _extras!.MoreSaved![index - 2].Tensor!,
-        };
+        Tensor? saved = index == 0 ? _saved0 : index == 1 ? _saved1 : MoreSaved(index);
+        return saved ?? throw SavedReleased();
     }
+
+    private Tensor? MoreSaved(int index) =>
+        _extras?.MoreSaved is { } more && index - 2 < more.Count ? more[index - 2].Tensor : null;
+
+    private InvalidOperationException SavedReleased() =>
+        new($"{Name}: the saved tensors were released by an earlier Backward (or none was saved at that index).");
 
     /// <summary>
     /// Throws when a saved tensor was changed in place after it was saved: the backward pass would silently use
