@@ -19,9 +19,10 @@ internal sealed class FunctionEntry : TapeEntry
         _function = function;
         _context = context;
         OwnsResults = false;
+        KeepsOtherSavedTensors = true;
     }
 
-    internal override void CheckSavedVersions() => _context.CheckSavedVersions();
+    private protected override void CheckMoreSavedVersions() => _context.CheckSavedVersions();
 
     internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
     {

@@ -177,19 +177,28 @@ internal abstract class TapeEntry
     /// Throws when a saved tensor was changed in place after it was saved: the backward pass would silently use
     /// the new values. Called by the engine for every entry of a graph before any gradient is written.
     /// </summary>
-    internal virtual void CheckSavedVersions()
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void CheckSavedVersions()
     {
-        if (_savedCount == 0)
+        // Inline for the usual one or two saved tensors; the rest (and a Function's) out of line.
+        if ((_saved0 is not null && _saved0.Version != _savedVersion0) || (_saved1 is not null && _saved1.Version != _savedVersion1))
         {
-            return;
+            throw SavedTensor.SavedTensorModified(Name, _saved0!.Version != _savedVersion0 ? 0 : 1,
+                _saved0.Version != _savedVersion0 ? _saved0 : _saved1!, _saved0.Version != _savedVersion0 ? _savedVersion0 : _savedVersion1);
         }
 
-        new SavedTensor(_saved0!, _savedVersion0).Check(Name, 0);
-        if (_savedCount > 1)
+        if (_savedCount > 2 || KeepsOtherSavedTensors)
         {
-            new SavedTensor(_saved1!, _savedVersion1).Check(Name, 1);
+            CheckMoreSavedVersions();
         }
+    }
 
+    /// <summary>True for an entry that keeps saved tensors of its own (a Function's context): checked out of line.</summary>
+    private protected bool KeepsOtherSavedTensors { get; init; }
+
+    /// <summary>The saved tensors beyond the first two, and those an entry keeps itself (a Function's context).</summary>
+    private protected virtual void CheckMoreSavedVersions()
+    {
         for (int i = 2; i < _savedCount; i++)
         {
             _extras!.MoreSaved![i - 2].Check(Name, i);
