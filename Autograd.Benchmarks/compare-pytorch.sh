@@ -19,8 +19,11 @@ python=/usr/bin/python3
 peer=Autograd.Benchmarks/Peers/workloads.py   # the repository's own copy of the PyTorch workloads
 
 if ! "$python" -c "import torch" 2>/dev/null; then
-  echo "PyTorch is missing: apt-get install -y python3-torch" >&2
+  echo "PyTorch is missing: apt-get install -y python3-torch libopenblas0-pthread" >&2
   exit 1
+fi
+if ! ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1; then
+  echo "warning: OpenBLAS is not installed; PyTorch's matmul falls back to the reference BLAS (apt-get install libopenblas0-pthread)" >&2
 fi
 
 dotnet build -c Release Autograd.Benchmarks -v quiet -nologo > /dev/null
@@ -28,12 +31,16 @@ dotnet build -c Release Autograd.Benchmarks -v quiet -nologo > /dev/null
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 for threads in $threads_list; do
+  # "1 CPU" means the process starts with one, as in a 1-CPU container (the runtime then sizes its GC for one
+  # core); limiting threads after start-up would hide the cost of allocation.
+  pin=()
+  if [ "$threads" = 1 ] && command -v taskset >/dev/null; then pin=(taskset -c 0); fi
   echo "# threads=$threads: Autograd" >&2
-  dotnet run -c Release --no-build --project Autograd.Benchmarks -- \
+  "${pin[@]}" dotnet run -c Release --no-build --project Autograd.Benchmarks -- \
     workloads --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
     | tee /dev/stderr | awk -v t="$threads" '/^RESULT/ { print "ours", t, $0 }' >> "$results"
   echo "# threads=$threads: PyTorch" >&2
-  "$python" "$peer" --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
+  "${pin[@]}" "$python" "$peer" --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
     | tee /dev/stderr | awk -v t="$threads" '/^RESULT/ { print "torch", t, $0 }' >> "$results"
 done
 

@@ -64,7 +64,7 @@ internal static class BackwardPass
         // The walk's stacks are the thread's, reused; a pass started from inside another (a hook or a Function's
         // backward calling Backward) gets new ones.
         TapeState state = pass.State;
-        Stack<TapeEntry> ready = state.PassDepth > 1 ? new Stack<TapeEntry>() : (state.Ready ??= new Stack<TapeEntry>());
+        EntryStack ready = state.PassDepth > 1 ? new EntryStack() : (state.Ready ??= new EntryStack());
         ready.Clear();
         CountConsumers(rootEntry, mark, ref pass);
         if (pass.Targets is not null)
@@ -347,7 +347,7 @@ internal static class BackwardPass
     /// <summary>Passes an input's gradient to its producer (queued once all its consumers have delivered) or its leaf.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Deliver(Tensor? input, TapeEntry? producer, Tensor? inputGrad, bool exclusive,
-        Stack<TapeEntry> ready, ref Pass pass)
+        EntryStack ready, ref Pass pass)
     {
         if (input is null)
         {
@@ -503,7 +503,7 @@ internal static class BackwardPass
         rootEntry.VisitMark = mark;
         rootEntry.PendingConsumers = 0;
         TapeState state = pass.State;
-        Stack<TapeEntry> stack = state.PassDepth > 1 ? new Stack<TapeEntry>() : (state.Pending ??= new Stack<TapeEntry>());
+        EntryStack stack = state.PassDepth > 1 ? new EntryStack() : (state.Pending ??= new EntryStack());
         stack.Clear();
         stack.Push(rootEntry);
         while (stack.Count > 0)

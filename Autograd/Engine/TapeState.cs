@@ -25,5 +25,5 @@ internal sealed class TapeState
     public int PassDepth;
 
     /// <summary>The outermost pass's walk stacks, reused from pass to pass so that a tiny graph's pass allocates nothing.</summary>
-    public Stack<TapeEntry>? Ready, Pending;
+    public EntryStack? Ready, Pending;
 }
