@@ -1,5 +1,5 @@
-using BenchmarkDotNet.Attributes;
 using Autograd.NN;
+using BenchmarkDotNet.Attributes;
 
 namespace Autograd.Benchmarks.Engine;
 
