@@ -138,6 +138,9 @@ public sealed partial class Tensor
     internal void BumpVersion() => (_version ??= new VersionCounter()).Value++;
 
     /// <summary>Hooks of this leaf, or null.</summary>
+    /// <summary>False until a hook is first registered on any leaf: until then the backward pass skips looking.</summary>
+    internal static bool HasAnyLeafHook { get; private set; }
+
     internal List<Func<Tensor, Tensor?>>? LeafHooks =>
         _hasLeafHooks && _leafHookTable.TryGetValue(this, out List<Func<Tensor, Tensor?>>? hooks) ? hooks : null;
 
@@ -274,6 +277,7 @@ public sealed partial class Tensor
         hooks.Add(hook);
 
         _hasLeafHooks = true;
+        HasAnyLeafHook = true;
         return new HookHandle(hooks, hook);
     }
 

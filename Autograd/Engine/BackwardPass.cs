@@ -76,6 +76,7 @@ internal static class BackwardPass
         rootEntry.PendingGradExclusive = exclusive;
         ready.Push(rootEntry);
         InputGrads slots = default;
+        bool plain = pass.IsPlain;
         while (ready.Count > 0)
         {
             TapeEntry entry = ready.Pop();
@@ -99,7 +100,9 @@ internal static class BackwardPass
             ReadOnlySpan<Tensor?> inputs = entry.Inputs;
             ReadOnlySpan<TapeEntry?> producers = entry.Producers;
             Span<Tensor?> grads = inputs.Length <= InputGrads.Length ? slots[..inputs.Length] : new Tensor?[inputs.Length];
-            bool ran = gradOutput is not null && RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass);
+            bool ran = gradOutput is not null && (plain && inputs.Length <= 2
+                ? RunPlain(entry, inputs, producers, gradOutput, ownsGradOutput, grads)
+                : RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass));
 
             // Deliver (also when there was no gradient: the consumers' counts must still go down).
             bool owned = ownsGradOutput && !pass.CreateGraph && entry.OwnsResults;
@@ -134,6 +137,39 @@ internal static class BackwardPass
                 entry.Release();   // (Tape.Grad leaves the part of the graph it did not run as it was, as PyTorch)
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="RunEntry"/> for a plain pass (a training step's Backward: no graph, no capture, no anomaly
+    /// detection, no ownership check) and an entry of one or two inputs: the same call with nothing to check.
+    /// </summary>
+    private static bool RunPlain(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<TapeEntry?> producers,
+        Tensor gradOutput, bool ownsGradOutput, Span<Tensor?> grads)
+    {
+        ulong mask = 0;
+        int needCount = 0;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (Wanted(inputs[i], producers[i]) is not null)
+            {
+                mask |= 1UL << i;
+                needCount++;
+            }
+        }
+
+        if (needCount == 0)
+        {
+            return false;
+        }
+
+        var context = new BackwardContext(mask, null, createGraph: false, ownsGradOutput && needCount == 1 && entry.OwnsResults);
+        entry.Backward(context, gradOutput, grads);
+        if (needCount < inputs.Length)
+        {
+            grads[(mask & 1) == 0 ? 0 : 1] = null;   // the input that did not ask for one gets none
+        }
+
+        return true;
     }
 
     /// <summary>Calls the entry's backward for the inputs that want a gradient, with the engine's checks around it.</summary>
@@ -526,7 +562,9 @@ internal static class BackwardPass
 
                 if (producers[i] is not { } producer)
                 {
-                    if (input.LeafHooks is { Count: > 0 } || (pass.Targets is { } targets && Array.IndexOf(targets, input) >= 0))
+                    // (Tensor.HasAnyLeafHook first: most passes then never touch their leaves here.)
+                    if ((Tensor.HasAnyLeafHook && input.LeafHooks is { Count: > 0 })
+                        || (pass.Targets is { } targets && Array.IndexOf(targets, input) >= 0))
                     {
                         pass.Leaves ??= new Dictionary<Tensor, LeafPending>(ReferenceEqualityComparer.Instance);
                         if (!pass.Leaves.TryGetValue(input, out LeafPending? pending))
@@ -609,6 +647,10 @@ internal static class BackwardPass
         public readonly Tensor?[]? Captured = targets is null ? null : new Tensor?[targets.Length];
         public readonly TapeState State = state;
         public readonly bool DetectAnomaly = state.AnomalyDepth != 0;
+
+        /// <summary>A training step's pass: the fast path with nothing captured, recorded or checked.</summary>
+        public readonly bool IsPlain =>
+            !CreateGraph && Targets is null && !DetectAnomaly && !OwnershipTracker.Enabled;
         public Dictionary<Tensor, LeafPending>? Leaves;
         public HashSet<TapeEntry>? Reaches;   // Tape.Grad: the entries that lead to a target
     }
