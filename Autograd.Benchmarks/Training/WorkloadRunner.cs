@@ -62,9 +62,9 @@ public static class WorkloadRunner
             }
 
             int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
-            var (medianMicroseconds, steps, allocatedPerStep) = Race(workload.Step, seconds);
+            var (medianMicroseconds, steps, allocatedPerStep, meanMicroseconds) = Race(workload.Step, seconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} steps={steps} "
+                $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} mean_us={meanMicroseconds:F3} steps={steps} "
                 + $"final_loss={workload.LastLoss!.Item():G6} alloc_bytes_per_step={allocatedPerStep} "
                 + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}"));
         }
@@ -75,9 +75,10 @@ public static class WorkloadRunner
             foreach (var (name, run) in new (string, Action)[]
                 { ("tensor-tensor", chain.TensorTensor), ("unary", chain.Unary), ("tensor-scalar", chain.TensorScalar) })
             {
-                var (medianMicroseconds, _, allocatedPerStep) = Race(run, seconds);
+                var (medianMicroseconds, _, allocatedPerStep, meanMicroseconds) = Race(run, seconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"RESULT tape {name} ns_per_op={medianMicroseconds * 1000 / TapeChain.Length:F1} "
+                    + $"mean_ns_per_op={meanMicroseconds * 1000 / TapeChain.Length:F1} "
                     + $"alloc_bytes_per_op={allocatedPerStep / TapeChain.Length}"));
             }
         }
@@ -87,9 +88,11 @@ public static class WorkloadRunner
 
     /// <summary>
     /// workloads.py's race(): warm up ≥ 3 steps and ≥ 0.5 s (stop after ~5 s), then time single steps until
-    /// <paramref name="seconds"/> passed and ≥ 5 steps (stop after ~30 s). Returns the median in µs.
+    /// <paramref name="seconds"/> passed and ≥ 5 steps (stop after ~30 s). Returns the median and the mean in µs (the
+    /// median hides GC pauses; the mean does not).
     /// </summary>
-    public static (double MedianMicroseconds, int Steps, long AllocatedBytesPerStep) Race(Action step, double seconds)
+    public static (double MedianMicroseconds, int Steps, long AllocatedBytesPerStep, double MeanMicroseconds) Race(
+        Action step, double seconds)
     {
         ArgumentNullException.ThrowIfNull(step);
         var clock = Stopwatch.StartNew();
@@ -111,9 +114,10 @@ public static class WorkloadRunner
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        double mean = samples.AsSpan(0, count).ToArray().Sum() / count;
         Array.Sort(samples, 0, count);
         double median = count % 2 == 1 ? samples[count / 2] : (samples[(count / 2) - 1] + samples[count / 2]) / 2;
-        return (median, count, allocated / count);
+        return (median, count, allocated / count, mean);
     }
 
     /// <summary>
