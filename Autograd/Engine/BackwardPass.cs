@@ -542,6 +542,7 @@ internal static class BackwardPass
         EntryStack stack = state.PassDepth > 1 ? new EntryStack() : (state.Pending ??= new EntryStack());
         stack.Clear();
         stack.Push(rootEntry);
+        bool trackLeaves = pass.Targets is not null || Tensor.HasAnyLeafHook;
         while (stack.Count > 0)
         {
             TapeEntry entry = stack.Pop();
@@ -551,20 +552,16 @@ internal static class BackwardPass
             }
 
             entry.CheckSavedVersions();
-            ReadOnlySpan<Tensor?> inputs = entry.Inputs;
             ReadOnlySpan<TapeEntry?> producers = entry.Producers;
-            for (int i = 0; i < inputs.Length; i++)
+            // Leaves are looked at only when one may need its gradient summed first (hooks, Tape.Grad): most passes
+            // then never touch them here.
+            ReadOnlySpan<Tensor?> inputs = trackLeaves ? entry.Inputs : default;
+            for (int i = 0; i < producers.Length; i++)
             {
-                if (inputs[i] is not { } input)
-                {
-                    continue;
-                }
-
                 if (producers[i] is not { } producer)
                 {
-                    // (Tensor.HasAnyLeafHook first: most passes then never touch their leaves here.)
-                    if ((Tensor.HasAnyLeafHook && input.LeafHooks is { Count: > 0 })
-                        || (pass.Targets is { } targets && Array.IndexOf(targets, input) >= 0))
+                    if (trackLeaves && inputs[i] is { } input
+                        && (input.LeafHooks is { Count: > 0 } || (pass.Targets is { } targets && Array.IndexOf(targets, input) >= 0)))
                     {
                         pass.Leaves ??= new Dictionary<Tensor, LeafPending>(ReferenceEqualityComparer.Instance);
                         if (!pass.Leaves.TryGetValue(input, out LeafPending? pending))
