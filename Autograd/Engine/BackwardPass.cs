@@ -37,7 +37,7 @@ internal static class BackwardPass
         Tensor seed = SeedGradient(root, gradient);
         bool seedExclusive = gradient is null && !pass.CreateGraph;
         TapeState state = pass.State;
-        int gradMode = Tape.SetGradEnabled(state, pass.CreateGraph);   // the backward pass records exactly when it creates a graph
+        int gradMode = Tape.SetGradEnabled(pass.CreateGraph);   // the backward pass records exactly when it creates a graph
         state.PassDepth++;
         try
         {
@@ -54,7 +54,7 @@ internal static class BackwardPass
         finally
         {
             state.PassDepth--;
-            Tape.RestoreGradEnabled(state, gradMode);
+            Tape.RestoreGradEnabled(gradMode);
         }
     }
 
@@ -643,7 +643,7 @@ internal static class BackwardPass
         public readonly Tensor[]? Targets = targets;
         public readonly Tensor?[]? Captured = targets is null ? null : new Tensor?[targets.Length];
         public readonly TapeState State = state;
-        public readonly bool DetectAnomaly = state.AnomalyDepth != 0;
+        public readonly bool DetectAnomaly = Tape.IsAnomalyDetectionEnabled;
 
         /// <summary>A training step's pass: the fast path with nothing captured, recorded or checked.</summary>
         public readonly bool IsPlain =>

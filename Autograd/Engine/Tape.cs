@@ -8,11 +8,19 @@ namespace Autograd;
 /// </summary>
 public static partial class Tape
 {
+    // The two depths every op reads, as plain thread-static ints: a thread-static of a primitive type is read inline,
+    // one of a reference type through a slower lookup (see TapeState for the rest of the per-thread state).
+    [ThreadStatic]
+    private static int _noGradDepth;
+
+    [ThreadStatic]
+    private static int _anomalyDepth;
+
     /// <summary>True when ops on this thread record tape entries (outside every <see cref="NoGrad"/> scope).</summary>
-    public static bool IsGradEnabled => TapeState.CurrentOrNull is not { NoGradDepth: not 0 };
+    public static bool IsGradEnabled => _noGradDepth == 0;
 
     /// <summary>True inside a <see cref="DetectAnomaly"/> scope on this thread.</summary>
-    public static bool IsAnomalyDetectionEnabled => TapeState.CurrentOrNull is { AnomalyDepth: not 0 };
+    public static bool IsAnomalyDetectionEnabled => _anomalyDepth != 0;
 
     /// <summary>
     /// Starts a scope in which ops record nothing and their results do not require a gradient:
@@ -20,7 +28,7 @@ public static partial class Tape
     /// </summary>
     public static NoGradScope NoGrad()
     {
-        TapeState.Current.NoGradDepth++;
+        _noGradDepth++;
         return new NoGradScope(anomaly: false);
     }
 
@@ -32,38 +40,37 @@ public static partial class Tape
     /// </summary>
     public static IDisposable DetectAnomaly()
     {
-        TapeState.Current.AnomalyDepth++;
+        _anomalyDepth++;
         return new NoGradScope(anomaly: true);
     }
 
-    /// <summary>Opens a no-grad scope without allocating one (the backward pass's own scope); pair with <see cref="ExitNoGrad"/>.</summary>
-    internal static void EnterNoGrad() => TapeState.Current.NoGradDepth++;
+    /// <summary>Opens a no-grad scope without allocating one; pair with <see cref="ExitNoGrad"/>.</summary>
+    internal static void EnterNoGrad() => _noGradDepth++;
 
     /// <summary>Closes a scope opened by <see cref="EnterNoGrad"/>.</summary>
-    internal static void ExitNoGrad() => TapeState.Current.NoGradDepth--;
+    internal static void ExitNoGrad() => _noGradDepth--;
 
     /// <summary>Turns recording on or off for this thread whatever the enclosing scopes; returns the depth to restore.</summary>
-    internal static int SetGradEnabled(TapeState state, bool enabled)
+    internal static int SetGradEnabled(bool enabled)
     {
-        int previous = state.NoGradDepth;
-        state.NoGradDepth = enabled ? 0 : Math.Max(previous, 1);
+        int previous = _noGradDepth;
+        _noGradDepth = enabled ? 0 : Math.Max(previous, 1);
         return previous;
     }
+
+    /// <summary>Restores the depth returned by <see cref="SetGradEnabled"/>.</summary>
+    internal static void RestoreGradEnabled(int depth) => _noGradDepth = depth;
 
     /// <summary>Turns the forward NaN check off while a VJP runs (its NaN is reported as the VJP's); returns the depth to restore.</summary>
     internal static int SuspendAnomalyChecks()
     {
-        TapeState state = TapeState.Current;
-        int previous = state.AnomalyDepth;
-        state.AnomalyDepth = 0;
+        int previous = _anomalyDepth;
+        _anomalyDepth = 0;
         return previous;
     }
 
     /// <summary>Restores the depth returned by <see cref="SuspendAnomalyChecks"/>.</summary>
-    internal static void ResumeAnomalyChecks(int depth) => TapeState.Current.AnomalyDepth = depth;
-
-    /// <summary>Restores the depth returned by <see cref="SetGradEnabled"/>.</summary>
-    internal static void RestoreGradEnabled(TapeState state, int depth) => state.NoGradDepth = depth;
+    internal static void ResumeAnomalyChecks(int depth) => _anomalyDepth = depth;
 
     /// <summary>
     /// Called by every op once its output is computed: true when it must record an entry. Inside
@@ -73,57 +80,48 @@ public static partial class Tape
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(string op, Tensor output, Tensor x)
     {
-        TapeState? state = TapeState.CurrentOrNull;
-        if (state is null || (state.NoGradDepth | state.AnomalyDepth) == 0)
+        if (_anomalyDepth == 0)
         {
-            return x.RequiresGrad;
+            return _noGradDepth == 0 && x.RequiresGrad;   // no anomaly check: the usual case
         }
 
-        return ShouldRecordSlow(state, op, output, x);
+        return ShouldRecordSlow(op, output, x);
     }
 
     /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(string op, Tensor output, Tensor x, Tensor y)
     {
-        TapeState? state = TapeState.CurrentOrNull;
-        if (state is null || (state.NoGradDepth | state.AnomalyDepth) == 0)
+        if (_anomalyDepth == 0)
         {
-            return x.RequiresGrad || y.RequiresGrad;
+            return _noGradDepth == 0 && (x.RequiresGrad || y.RequiresGrad);
         }
 
-        return ShouldRecordSlow(state, op, output, x, y);
+        return ShouldRecordSlow(op, output, x, y);
     }
 
     /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
     internal static bool ShouldRecord(string op, Tensor output, ReadOnlySpan<Tensor> inputs)
     {
-        TapeState? state = TapeState.CurrentOrNull;
-        if (state is null || (state.NoGradDepth | state.AnomalyDepth) == 0)
+        if (_anomalyDepth == 0)
         {
-            return AnyRequiresGrad(inputs);
+            return _noGradDepth == 0 && AnyRequiresGrad(inputs);
         }
 
-        return ShouldRecordSlow(state, op, output, inputs);
+        return ShouldRecordSlow(op, output, inputs);
     }
 
     // Out of line: a collection expression in the caller would keep it from being inlined.
-    private static bool ShouldRecordSlow(TapeState state, string op, Tensor output, Tensor x) =>
-        ShouldRecordSlow(state, op, output, [x]);
+    private static bool ShouldRecordSlow(string op, Tensor output, Tensor x) => ShouldRecordSlow(op, output, [x]);
 
-    private static bool ShouldRecordSlow(TapeState state, string op, Tensor output, Tensor x, Tensor y) =>
-        ShouldRecordSlow(state, op, output, [x, y]);
+    private static bool ShouldRecordSlow(string op, Tensor output, Tensor x, Tensor y) => ShouldRecordSlow(op, output, [x, y]);
 
-    /// <summary>Inside a NoGrad or DetectAnomaly scope.</summary>
-    private static bool ShouldRecordSlow(TapeState state, string op, Tensor output, ReadOnlySpan<Tensor> inputs)
+    /// <summary>Inside a DetectAnomaly scope.</summary>
+    private static bool ShouldRecordSlow(string op, Tensor output, ReadOnlySpan<Tensor> inputs)
     {
-        if (state.AnomalyDepth != 0)
-        {
-            Anomaly.CheckForward(op, output, inputs);
-        }
-
-        bool record = state.NoGradDepth == 0 && AnyRequiresGrad(inputs);
-        output.CaptureCallSite = record && state.AnomalyDepth != 0;
+        Anomaly.CheckForward(op, output, inputs);
+        bool record = _noGradDepth == 0 && AnyRequiresGrad(inputs);
+        output.CaptureCallSite = record;
         return record;
     }
 
@@ -165,11 +163,11 @@ public static partial class Tape
             _disposed = true;
             if (_anomaly)
             {
-                TapeState.Current.AnomalyDepth--;
+                _anomalyDepth--;
             }
             else
             {
-                TapeState.Current.NoGradDepth--;
+                _noGradDepth--;
             }
         }
     }

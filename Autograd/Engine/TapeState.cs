@@ -1,8 +1,9 @@
 namespace Autograd;
 
 /// <summary>
-/// Everything the tape keeps per thread, in one object behind one thread-static field: each access to a
-/// thread-static costs a TLS lookup, and an op's recording check or a backward pass then pays for one, not several.
+/// What the backward pass keeps per thread, in one object behind one thread-static field, read once per pass. (The
+/// recording and anomaly depths that every op reads are plain thread-static ints in <see cref="Tape"/>: those are
+/// read inline, a thread-static reference through a slower lookup.)
 /// </summary>
 internal sealed class TapeState
 {
@@ -14,12 +15,6 @@ internal sealed class TapeState
 
     /// <summary>This thread's state, created on first use.</summary>
     public static TapeState Current => _current ??= new TapeState();
-
-    /// <summary>Open NoGrad scopes (and the backward pass's own); recording is on at 0.</summary>
-    public int NoGradDepth;
-
-    /// <summary>Open DetectAnomaly scopes; checks run when above 0.</summary>
-    public int AnomalyDepth;
 
     /// <summary>Backward passes running on this thread (more than one when a hook or a Function's backward calls Backward).</summary>
     public int PassDepth;
