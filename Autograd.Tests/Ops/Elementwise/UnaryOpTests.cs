@@ -35,6 +35,7 @@ public class UnaryOpTests
         ("LeakyRelu0.2", x => x.LeakyRelu(0.2), Domain.AwayFromZero),
         ("Sigmoid", x => x.Sigmoid(), Domain.Any),
         ("Tanh", x => x.Tanh(), Domain.Any),
+        ("Clone", x => x.Clone(), Domain.Any),
     ];
 
     // Shapes long enough to exercise the Vector<T> bodies and the scalar tails of the fused kernels.
