@@ -21,20 +21,7 @@ internal static class DTypeDispatch
 {
     /// <summary>Runs <paramref name="action"/> with T = float or double as <paramref name="dtype"/> says.</summary>
     public static void Float<TAction>(DType dtype, TAction action)
-        where TAction : struct, IFloatAction
-    {
-        switch (dtype)
-        {
-            case DType.Float32:
-                action.Invoke<float>();
-                break;
-            case DType.Float64:
-                action.Invoke<double>();
-                break;
-            default:
-                throw new ArgumentException($"{dtype} has no floating-point kernels.");
-        }
-    }
+        where TAction : struct, IFloatAction => Float(dtype, ref action);
 
     /// <summary>
     /// Runs <paramref name="action"/> in place, so that it can leave a result in its own fields (a loss value, a new

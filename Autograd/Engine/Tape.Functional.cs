@@ -57,7 +57,7 @@ public static partial class Tape
         ArgumentNullException.ThrowIfNull(x);
         Tensor point = Variable(x, "Jacobian");
         Tensor y = f(point);
-        Tensor[] rows = JacobianRows(y, point, "Jacobian");
+        Tensor[] rows = JacobianRows(y, point);
         return Assemble(rows, y, point);
     }
 
@@ -73,7 +73,7 @@ public static partial class Tape
         Tensor y = f(point);
         RequireScalar(y, "Hessian");
         Tensor gradient = Grad(y, [point], createGraph: true)[0]!;
-        Tensor[] rows = JacobianRows(gradient, point, "Hessian");
+        Tensor[] rows = JacobianRows(gradient, point);
         return Assemble(rows, gradient, point);
     }
 
@@ -151,7 +151,7 @@ public static partial class Tape
     }
 
     /// <summary>d y[i] / d x for every element i of y (zeros where y does not depend on x).</summary>
-    private static Tensor[] JacobianRows(Tensor y, Tensor x, string op)
+    private static Tensor[] JacobianRows(Tensor y, Tensor x)
     {
         var rows = new Tensor[y.Count];
         for (int i = 0; i < rows.Length; i++)
@@ -168,7 +168,6 @@ public static partial class Tape
             rows[i] = g[0] ?? Tensor.Zeros(x.ShapeArray, x.DType);
         }
 
-        _ = op;
         return rows;
     }
 

@@ -21,7 +21,7 @@ internal static class InPlaceChecks
                 + $"{ShapeText.Format(operand.ShapeSpan)} {operand.DType}); convert the other with To({target.DType}) first.");
         }
 
-        if (!BroadcastsTo(operand.ShapeSpan, target.ShapeSpan))
+        if (!Arithmetic.BroadcastsInto(operand.ShapeSpan, target.ShapeSpan))
         {
             throw new ArgumentException(
                 $"{op}: {ShapeText.Format(target.ShapeSpan)} and {ShapeText.Format(operand.ShapeSpan)}: the other tensor "
@@ -82,25 +82,5 @@ internal static class InPlaceChecks
                 + "written (they share storage); this is not supported while the tape records. Pass the tensor itself, "
                 + "or use the out-of-place op.");
         }
-    }
-
-    /// <summary>True when <paramref name="operand"/> broadcasts to exactly <paramref name="shape"/> (aligned right).</summary>
-    private static bool BroadcastsTo(ReadOnlySpan<int> operand, ReadOnlySpan<int> shape)
-    {
-        if (operand.Length > shape.Length)
-        {
-            return false;
-        }
-
-        int offset = shape.Length - operand.Length;
-        for (int i = 0; i < operand.Length; i++)
-        {
-            if (operand[i] != 1 && operand[i] != shape[offset + i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
