@@ -185,7 +185,21 @@ public sealed partial class Tensor
     /// Returns true when it was taken over (it then belongs to this leaf). With <paramref name="createGraph"/> the
     /// sum is a recorded op (the gradient carries a graph), never an in-place write.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal bool AccumulateGrad(Tensor gradient, bool exclusive, bool createGraph = false)
+    {
+        if (_grad is null && exclusive && !createGraph)
+        {
+            // The usual case (Grad cleared by ZeroGrad, the gradient a buffer the pass owns): take it over.
+            _grad = gradient;
+            _gradOwned = true;
+            return true;
+        }
+
+        return AccumulateGradSlow(gradient, exclusive, createGraph);
+    }
+
+    private bool AccumulateGradSlow(Tensor gradient, bool exclusive, bool createGraph)
     {
         if (_grad is null)
         {

@@ -589,15 +589,22 @@ internal static class BackwardPass
     }
 
     /// <summary>Sums a contribution into a pending gradient (fan-out: a tensor used several times).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Sum(ref Tensor? pending, ref bool pendingExclusive, Tensor contribution, bool exclusive, bool createGraph)
     {
         if (pending is null)
         {
-            pending = contribution;
+            pending = contribution;   // the first (usually the only) contribution
             pendingExclusive = exclusive;
             return;
         }
 
+        SumInto(ref pending, ref pendingExclusive, contribution, exclusive, createGraph);
+    }
+
+    /// <summary>The second and later contributions: an actual sum.</summary>
+    private static void SumInto(ref Tensor pending, ref bool pendingExclusive, Tensor contribution, bool exclusive, bool createGraph)
+    {
         if (createGraph)
         {
             pending = Ops.Arithmetic.Add(pending, contribution);   // recorded: the sum is differentiable
