@@ -56,7 +56,7 @@ internal static class InPlaceOp
     /// through it; a plain copy otherwise.
     /// </summary>
     public static Tensor CopyOfOldValues(Tensor target, Tensor previous) =>
-        previous.RequiresGrad ? previous * 1.0 : target.CloneData();
+        previous.RequiresGrad ? previous.Clone() : target.CloneData();
 
     /// <summary>
     /// After the write: bumps the target's version, makes <paramref name="entry"/> (when recorded) its GradFn, and inside
@@ -67,12 +67,7 @@ internal static class InPlaceOp
         target.BumpVersion();
         if (entry is not null)
         {
-            if (Tape.IsAnomalyDetectionEnabled)
-            {
-                entry.CallSite = Anomaly.CallSite();   // RebaseGradFn, unlike SetGradFn, does not capture it
-            }
-
-            target.RebaseGradFn(entry);
+            target.RebaseGradFn(entry);   // (inside DetectAnomaly it keeps the caller's source line too)
         }
 
         if (before is not null)
