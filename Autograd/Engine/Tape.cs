@@ -8,19 +8,23 @@ namespace Autograd;
 /// </summary>
 public static partial class Tape
 {
-    // The two depths every op reads, as plain thread-static ints: a thread-static of a primitive type is read inline,
-    // one of a reference type through a slower lookup (see TapeState for the rest of the per-thread state).
-    [ThreadStatic]
-    private static int _noGradDepth;
+    // The two depths every op reads, packed in one thread-static int (NoGrad scopes in the low 16 bits, DetectAnomaly
+    // scopes above): each thread-static read is a TLS lookup, and the recording check then makes exactly one.
+    private const int AnomalyUnit = 1 << 16;
+    private const int NoGradMask = AnomalyUnit - 1;
 
     [ThreadStatic]
-    private static int _anomalyDepth;
+    private static int _depths;
+
+    private static int NoGradDepth => _depths & NoGradMask;
+
+    private static int AnomalyDepth => _depths >> 16;
 
     /// <summary>True when ops on this thread record tape entries (outside every <see cref="NoGrad"/> scope).</summary>
-    public static bool IsGradEnabled => _noGradDepth == 0;
+    public static bool IsGradEnabled => (_depths & NoGradMask) == 0;
 
     /// <summary>True inside a <see cref="DetectAnomaly"/> scope on this thread.</summary>
-    public static bool IsAnomalyDetectionEnabled => _anomalyDepth != 0;
+    public static bool IsAnomalyDetectionEnabled => _depths >= AnomalyUnit;
 
     /// <summary>
     /// Starts a scope in which ops record nothing and their results do not require a gradient:
@@ -28,7 +32,7 @@ public static partial class Tape
     /// </summary>
     public static NoGradScope NoGrad()
     {
-        _noGradDepth++;
+        EnterNoGrad();
         return new NoGradScope(anomaly: false);
     }
 
@@ -40,37 +44,45 @@ public static partial class Tape
     /// </summary>
     public static IDisposable DetectAnomaly()
     {
-        _anomalyDepth++;
+        _depths += AnomalyUnit;
         return new NoGradScope(anomaly: true);
     }
 
     /// <summary>Opens a no-grad scope without allocating one; pair with <see cref="ExitNoGrad"/>.</summary>
-    internal static void EnterNoGrad() => _noGradDepth++;
+    internal static void EnterNoGrad()
+    {
+        if (NoGradDepth == NoGradMask)
+        {
+            throw new InvalidOperationException($"Tape.NoGrad: more than {NoGradMask} nested scopes (a scope is not being disposed).");
+        }
+
+        _depths++;
+    }
 
     /// <summary>Closes a scope opened by <see cref="EnterNoGrad"/>.</summary>
-    internal static void ExitNoGrad() => _noGradDepth--;
+    internal static void ExitNoGrad() => _depths--;
 
     /// <summary>Turns recording on or off for this thread whatever the enclosing scopes; returns the depth to restore.</summary>
     internal static int SetGradEnabled(bool enabled)
     {
-        int previous = _noGradDepth;
-        _noGradDepth = enabled ? 0 : Math.Max(previous, 1);
+        int previous = NoGradDepth;
+        _depths = (_depths & ~NoGradMask) | (enabled ? 0 : Math.Max(previous, 1));
         return previous;
     }
 
     /// <summary>Restores the depth returned by <see cref="SetGradEnabled"/>.</summary>
-    internal static void RestoreGradEnabled(int depth) => _noGradDepth = depth;
+    internal static void RestoreGradEnabled(int depth) => _depths = (_depths & ~NoGradMask) | depth;
 
     /// <summary>Turns the forward NaN check off while a VJP runs (its NaN is reported as the VJP's); returns the depth to restore.</summary>
     internal static int SuspendAnomalyChecks()
     {
-        int previous = _anomalyDepth;
-        _anomalyDepth = 0;
+        int previous = AnomalyDepth;
+        _depths &= NoGradMask;
         return previous;
     }
 
     /// <summary>Restores the depth returned by <see cref="SuspendAnomalyChecks"/>.</summary>
-    internal static void ResumeAnomalyChecks(int depth) => _anomalyDepth = depth;
+    internal static void ResumeAnomalyChecks(int depth) => _depths = (_depths & NoGradMask) | (depth << 16);
 
     /// <summary>
     /// Called by every op once its output is computed: true when it must record an entry. Inside
@@ -80,32 +92,34 @@ public static partial class Tape
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(string op, Tensor output, Tensor x)
     {
-        if (_anomalyDepth == 0)
+        int depths = _depths;
+        if (depths == 0)
         {
-            return _noGradDepth == 0 && x.RequiresGrad;   // no anomaly check: the usual case
+            return x.RequiresGrad;   // recording, no anomaly check: the usual case
         }
 
-        return ShouldRecordSlow(op, output, x);
+        return depths >= AnomalyUnit && ShouldRecordSlow(op, output, x);   // NoGrad alone: false at once
     }
 
     /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(string op, Tensor output, Tensor x, Tensor y)
     {
-        if (_anomalyDepth == 0)
+        int depths = _depths;
+        if (depths == 0)
         {
-            return _noGradDepth == 0 && (x.RequiresGrad || y.RequiresGrad);
+            return x.RequiresGrad || y.RequiresGrad;
         }
 
-        return ShouldRecordSlow(op, output, x, y);
+        return depths >= AnomalyUnit && ShouldRecordSlow(op, output, x, y);
     }
 
     /// <inheritdoc cref="ShouldRecord(string, Tensor, Tensor)"/>
     internal static bool ShouldRecord(string op, Tensor output, ReadOnlySpan<Tensor> inputs)
     {
-        if (_anomalyDepth == 0)
+        if (_depths == 0)
         {
-            return _noGradDepth == 0 && AnyRequiresGrad(inputs);
+            return AnyRequiresGrad(inputs);
         }
 
         return ShouldRecordSlow(op, output, inputs);
@@ -116,11 +130,17 @@ public static partial class Tape
 
     private static bool ShouldRecordSlow(string op, Tensor output, Tensor x, Tensor y) => ShouldRecordSlow(op, output, [x, y]);
 
-    /// <summary>Inside a DetectAnomaly scope.</summary>
+    /// <summary>Inside a DetectAnomaly scope (and for the span overload, a NoGrad scope).</summary>
     private static bool ShouldRecordSlow(string op, Tensor output, ReadOnlySpan<Tensor> inputs)
     {
+        int depths = _depths;
+        if (depths < AnomalyUnit)
+        {
+            return false;   // NoGrad only
+        }
+
         Anomaly.CheckForward(op, output, inputs);
-        bool record = _noGradDepth == 0 && AnyRequiresGrad(inputs);
+        bool record = (depths & NoGradMask) == 0 && AnyRequiresGrad(inputs);
         output.CaptureCallSite = record;
         return record;
     }
@@ -163,11 +183,11 @@ public static partial class Tape
             _disposed = true;
             if (_anomaly)
             {
-                _anomalyDepth--;
+                _depths -= AnomalyUnit;
             }
             else
             {
-                _noGradDepth--;
+                _depths--;
             }
         }
     }
