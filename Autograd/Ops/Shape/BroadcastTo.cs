@@ -20,7 +20,8 @@ internal static class BroadcastTo
 
         Tensor output = Tensor.Empty(shape, x.DType);
         DTypeDispatch.Float(x.DType, new SumToKernel(x, output));
-        if (Tape.ShouldRecord("SumTo", output, x))
+        // (RequiresGrad first: in a first-order backward pass the gradient never does, and the check reads no TLS.)
+        if (x.RequiresGrad && Tape.ShouldRecord("SumTo", output, x))
         {
             output.SetGradFn(new SumToEntry(x));
         }
@@ -45,7 +46,7 @@ internal static class BroadcastTo
 
         Tensor output = Tensor.Empty(shape, x.DType);
         DTypeDispatch.Float(x.DType, new ExpandKernel(x, output));
-        if (Tape.ShouldRecord("ExpandTo", output, x))
+        if (x.RequiresGrad && Tape.ShouldRecord("ExpandTo", output, x))
         {
             output.SetGradFn(new ExpandToEntry(x));
         }
