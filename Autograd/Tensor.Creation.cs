@@ -24,12 +24,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A single-element tensor of shape <c>[]</c>.</summary>
-    public static Tensor Scalar(double value, DType dtype = DType.Float32)
-    {
-        var fill = new FillAction(1, value);
-        DTypeDispatch.Float(dtype, ref fill);
-        return new Tensor(fill.Result!, [], dtype);
-    }
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Filled([], 1, value, dtype);
 
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Full(shape, 0.0, dtype);
@@ -41,10 +36,15 @@ public sealed partial class Tensor
     public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        int count = ShapeText.Count(shape, "Full");
+        return Filled((int[])shape.Clone(), ShapeText.Count(shape, "Full"), value, dtype);
+    }
+
+    /// <summary>A tensor over <paramref name="shape"/> (taken over, not copied) of <paramref name="count"/> equal elements.</summary>
+    private static Tensor Filled(int[] shape, int count, double value, DType dtype)
+    {
         var fill = new FillAction(count, value);
         DTypeDispatch.Float(dtype, ref fill);
-        return new Tensor(fill.Result!, (int[])shape.Clone(), dtype);
+        return new Tensor(fill.Result!, shape, dtype);
     }
 
     /// <summary>A new array of <c>count</c> elements, each <c>value</c> rounded to the element type.</summary>

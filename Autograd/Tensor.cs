@@ -121,13 +121,6 @@ public sealed partial class Tensor
 
     /// <summary>Makes the output of an op: storage of <paramref name="shape"/> that nothing else references (new, or a
     /// dead gradient buffer from <see cref="BufferPool"/>), uninitialised.</summary>
-    internal static Tensor Empty<T>(int[] shape)
-        where T : unmanaged
-    {
-        int count = ShapeText.Count(shape, "Tensor");
-        return new Tensor(BufferPool.Rent<T>(count), shape, DTypeDispatch.Of<T>());
-    }
-
     internal static Tensor Empty(int[] shape, DType dtype) =>
         new(DTypeDispatch.Rent(dtype, ShapeText.Count(shape, "Tensor")), shape, dtype);
 
@@ -137,10 +130,10 @@ public sealed partial class Tensor
     /// <summary>Records an in-place change of the storage: Backward through an op that saved it will then throw.</summary>
     internal void BumpVersion() => (_version ??= new VersionCounter()).Value++;
 
-    /// <summary>Hooks of this leaf, or null.</summary>
     /// <summary>False until a hook is first registered on any leaf: until then the backward pass skips looking.</summary>
     internal static bool HasAnyLeafHook { get; private set; }
 
+    /// <summary>Hooks of this leaf, or null.</summary>
     internal List<Func<Tensor, Tensor?>>? LeafHooks =>
         _hasLeafHooks && _leafHookTable.TryGetValue(this, out List<Func<Tensor, Tensor?>>? hooks) ? hooks : null;
 
@@ -229,31 +222,8 @@ public sealed partial class Tensor
         return false;
     }
 
-    /// <summary>Sets <see cref="Grad"/> (the optimizers' and in-place ops' entry point); null clears it.</summary>
-    internal void SetGrad(Tensor? gradient, bool owned)
-    {
-        _grad = gradient;
-        _gradOwned = owned;
-    }
-
     /// <summary>A copy of the data as a new leaf that does not require a gradient.</summary>
     internal Tensor CloneData() => new((Array)_storage.Clone(), (int[])_shape.Clone(), DType);
-
-    /// <summary>Writes one element (row-major index), converting <paramref name="value"/> to the element type.</summary>
-    internal void SetElement(int index, double value)
-    {
-        switch (_storage)
-        {
-            case float[] f:
-                f[index] = (float)value;
-                break;
-            case double[] d:
-                d[index] = value;
-                break;
-            default:
-                throw new NotSupportedException($"SetElement: {DType} is not supported.");
-        }
-    }
 
     /// <summary>Copies every element into <paramref name="destination"/> (same dtype) starting at <paramref name="offset"/>.</summary>
     internal void CopyElementsTo(Tensor destination, int offset) =>
@@ -343,7 +313,7 @@ public sealed partial class Tensor
     public Tensor Detach() => View(this, _shape);
 
     /// <summary>Forgets the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's set_to_none).</summary>
-    public void ZeroGrad() => SetGrad(null, owned: false);
+    public void ZeroGrad() => (_grad, _gradOwned) = (null, false);
 
     /// <summary>
     /// Back-propagates from this tensor: walks the recorded ops in reverse and accumulates d(this)/d(leaf)

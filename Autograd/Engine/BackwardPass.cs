@@ -16,7 +16,6 @@ internal static class BackwardPass
 {
     private static int _lastMark;
 
-
     /// <summary>Tensor.Backward: accumulates into the leaves' Grad.</summary>
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
     {
@@ -76,7 +75,6 @@ internal static class BackwardPass
         rootEntry.PendingGradExclusive = exclusive;
         ready.Push(rootEntry);
         InputGrads slots = default;
-        bool plain = pass.IsPlain;
         while (ready.Count > 0)
         {
             TapeEntry entry = ready.Pop();
@@ -100,28 +98,25 @@ internal static class BackwardPass
             ReadOnlySpan<Tensor?> inputs = entry.Inputs;
             ReadOnlySpan<TapeEntry?> producers = entry.Producers;
             Span<Tensor?> grads = inputs.Length <= InputGrads.Length ? slots[..inputs.Length] : new Tensor?[inputs.Length];
-            bool ran = gradOutput is not null && (plain && inputs.Length <= 2
-                ? RunPlain(entry, inputs, producers, gradOutput, ownsGradOutput, grads)
-                : RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass));
+            bool ran = gradOutput is not null && RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass);
 
-            // Deliver (also when there was no gradient: the consumers' counts must still go down).
+            // Deliver (also when there was no gradient: the consumers' counts must still go down). A result that is a
+            // view of gradOutput can be handed on exclusively only when it is the one view of a gradOutput we owned.
             bool owned = ownsGradOutput && !pass.CreateGraph && entry.OwnsResults;
-            int views = 0;
-            if (ran)
+            ulong viewMask = 0;
+            for (int i = 0; ran && i < grads.Length && i < 64; i++)
             {
-                for (int i = 0; i < grads.Length; i++)
+                if (grads[i] is { } g && g.SharesStorageWith(gradOutput!))
                 {
-                    if (grads[i] is { } g && g.SharesStorageWith(gradOutput!))
-                    {
-                        views++;
-                    }
+                    viewMask |= 1UL << i;
                 }
             }
 
+            int views = System.Numerics.BitOperations.PopCount(viewMask);
             for (int i = 0; i < inputs.Length; i++)
             {
                 Tensor? g = grads[i];
-                bool isView = g is not null && g.SharesStorageWith(gradOutput!);
+                bool isView = i < 64 ? (viewMask & (1UL << i)) != 0 : g is not null && g.SharesStorageWith(gradOutput!);
                 bool resultExclusive = !pass.CreateGraph && entry.OwnsResults && (!isView || (owned && views == 1));
                 Deliver(inputs[i], producers[i], g, resultExclusive, ready, ref pass);
             }
@@ -137,39 +132,6 @@ internal static class BackwardPass
                 entry.Release();   // (Tape.Grad leaves the part of the graph it did not run as it was, as PyTorch)
             }
         }
-    }
-
-    /// <summary>
-    /// <see cref="RunEntry"/> for a plain pass (a training step's Backward: no graph, no capture, no anomaly
-    /// detection, no ownership check) and an entry of one or two inputs: the same call with nothing to check.
-    /// </summary>
-    private static bool RunPlain(TapeEntry entry, ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<TapeEntry?> producers,
-        Tensor gradOutput, bool ownsGradOutput, Span<Tensor?> grads)
-    {
-        ulong mask = 0;
-        int needCount = 0;
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (Wanted(inputs[i], producers[i]) is not null)
-            {
-                mask |= 1UL << i;
-                needCount++;
-            }
-        }
-
-        if (needCount == 0)
-        {
-            return false;
-        }
-
-        var context = new BackwardContext(mask, null, createGraph: false, ownsGradOutput && needCount == 1 && entry.OwnsResults);
-        entry.Backward(context, gradOutput, grads);
-        if (needCount < inputs.Length)
-        {
-            grads[(mask & 1) == 0 ? 0 : 1] = null;   // the input that did not ask for one gets none
-        }
-
-        return true;
     }
 
     /// <summary>Calls the entry's backward for the inputs that want a gradient, with the engine's checks around it.</summary>
@@ -203,11 +165,17 @@ internal static class BackwardPass
             return false;
         }
 
+        var context = new BackwardContext(mask, beyond64, pass.CreateGraph,
+            canOverwriteGradOutput: !pass.CreateGraph && ownsGradOutput && needCount == 1 && entry.OwnsResults);
+        if (pass.IsPlain)
+        {
+            entry.Backward(context, gradOutput, grads);   // a training step's pass: nothing to check around the call
+            ClearUnwanted(context, needCount, grads);
+            return true;
+        }
+
         // Read before the VJP runs: a unary VJP may overwrite gradOutput with its result.
         bool gradOutputHadNaN = pass.DetectAnomaly && Anomaly.HasNaN(gradOutput);
-        bool fast = !pass.CreateGraph;
-        var context = new BackwardContext(mask, beyond64, pass.CreateGraph,
-            canOverwriteGradOutput: fast && ownsGradOutput && needCount == 1 && entry.OwnsResults);
         if (pass.DetectAnomaly)
         {
             // A NaN made by an op inside this VJP is this entry's NaN (reported below), not a forward anomaly of that op.
@@ -226,20 +194,25 @@ internal static class BackwardPass
             Invoke(entry, inputs, context, gradOutput, grads);
         }
 
-        for (int i = 0; needCount < inputs.Length && i < inputs.Length; i++)
-        {
-            if (!context.NeedsInputGrad(i))
-            {
-                grads[i] = null;   // an input that did not ask for one gets none, whatever the entry wrote
-            }
-        }
-
+        ClearUnwanted(context, needCount, grads);
         if (pass.DetectAnomaly && !gradOutputHadNaN)
         {
             Anomaly.CheckBackward(entry, gradOutput, grads);
         }
 
         return true;
+    }
+
+    /// <summary>An input that did not ask for a gradient gets none, whatever the entry wrote.</summary>
+    private static void ClearUnwanted(in BackwardContext context, int needCount, Span<Tensor?> grads)
+    {
+        for (int i = 0; needCount < grads.Length && i < grads.Length; i++)
+        {
+            if (!context.NeedsInputGrad(i))
+            {
+                grads[i] = null;
+            }
+        }
     }
 
     /// <summary>The entry's Backward, with the checks that apply to the path.</summary>
@@ -653,8 +626,7 @@ internal static class BackwardPass
         public readonly bool DetectAnomaly = Tape.IsAnomalyDetectionEnabled;
 
         /// <summary>A training step's pass: the fast path with nothing captured, recorded or checked.</summary>
-        public readonly bool IsPlain =>
-            !CreateGraph && Targets is null && !DetectAnomaly && !OwnershipTracker.Enabled;
+        public readonly bool IsPlain = !createGraph && targets is null && !Tape.IsAnomalyDetectionEnabled && !OwnershipTracker.Enabled;
         public Dictionary<Tensor, LeafPending>? Leaves;
         public HashSet<TapeEntry>? Reaches;   // Tape.Grad: the entries that lead to a target
     }

@@ -3,7 +3,7 @@ namespace Autograd;
 /// <summary>
 /// A small per-thread pool of dead gradient buffers. The backward pass returns a buffer here only when it can
 /// prove nothing else references it (an intermediate gradient that it owned and has finished with); every
-/// <see cref="Tensor.Empty{T}(int[])"/> of the same length may take it. Without it, every step of a training
+/// <see cref="Tensor.Empty(int[], DType)"/> of the same length may take it. Without it, every step of a training
 /// loop allocates each large gradient afresh: above 85 KB that is the large-object heap, which costs gen-2
 /// collections and page faults.
 /// </summary>

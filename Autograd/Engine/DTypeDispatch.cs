@@ -43,21 +43,6 @@ internal static class DTypeDispatch
         }
     }
 
-    /// <summary>The element type of <paramref name="dtype"/>'s storage.</summary>
-    public static Type ElementType(DType dtype) => dtype switch
-    {
-        DType.Float32 => typeof(float),
-        DType.Float64 => typeof(double),
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
-    };
-
-    /// <summary>The dtype whose storage holds <typeparamref name="T"/>.</summary>
-    public static DType Of<T>()
-        where T : unmanaged =>
-        typeof(T) == typeof(float) ? DType.Float32
-        : typeof(T) == typeof(double) ? DType.Float64
-        : throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type.");
-
     /// <summary>The dtype of a storage array.</summary>
     public static DType Of(Array storage) => storage switch
     {

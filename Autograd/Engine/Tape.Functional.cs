@@ -162,8 +162,9 @@ public static partial class Tape
                 continue;
             }
 
-            Tensor oneHot = Tensor.Zeros(y.ShapeArray, y.DType);
-            oneHot.SetElement(i, 1.0);
+            double[] unit = new double[y.Count];
+            unit[i] = 1;
+            Tensor oneHot = Tensor.FromValues(unit, y.ShapeArray, y.DType);
             Tensor?[] g = Grad(y, [x], oneHot, retainGraph: true, allowUnused: true);
             rows[i] = g[0] ?? Tensor.Zeros(x.ShapeArray, x.DType);
         }

@@ -181,10 +181,14 @@ internal abstract class TapeEntry
     internal void CheckSavedVersions()
     {
         // Inline for the usual one or two saved tensors; the rest (and a Function's) out of line.
-        if ((_saved0 is not null && _saved0.Version != _savedVersion0) || (_saved1 is not null && _saved1.Version != _savedVersion1))
+        if (_saved0 is not null && _saved0.Version != _savedVersion0)
         {
-            throw SavedTensor.SavedTensorModified(Name, _saved0!.Version != _savedVersion0 ? 0 : 1,
-                _saved0.Version != _savedVersion0 ? _saved0 : _saved1!, _saved0.Version != _savedVersion0 ? _savedVersion0 : _savedVersion1);
+            throw SavedTensor.SavedTensorModified(Name, 0, _saved0, _savedVersion0);
+        }
+
+        if (_saved1 is not null && _saved1.Version != _savedVersion1)
+        {
+            throw SavedTensor.SavedTensorModified(Name, 1, _saved1, _savedVersion1);
         }
 
         if (_savedCount > 2 || KeepsOtherSavedTensors)

@@ -2,16 +2,12 @@ namespace Autograd;
 
 /// <summary>
 /// What the backward pass keeps per thread, in one object behind one thread-static field, read once per pass. (The
-/// recording and anomaly depths that every op reads are plain thread-static ints in <see cref="Tape"/>: those are
-/// read inline, a thread-static reference through a slower lookup.)
+/// recording and anomaly depths that every op reads are one thread-static int in <see cref="Tape"/>.)
 /// </summary>
 internal sealed class TapeState
 {
     [ThreadStatic]
     private static TapeState? _current;
-
-    /// <summary>This thread's state, or null on a thread that has never touched the tape (recording on, no scopes).</summary>
-    public static TapeState? CurrentOrNull => _current;
 
     /// <summary>This thread's state, created on first use.</summary>
     public static TapeState Current => _current ??= new TapeState();

@@ -138,54 +138,42 @@ internal static class MatMul
 
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
-            var (batch, m, n, k) = _shape;
+            var (_, m, n, k) = _shape;
+            bool graph = context.CreateGraph;
             if (context.NeedsInputGrad(0))
             {
                 // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
                 Tensor b = Saved(_bSlot);
-                if (context.CreateGraph)
-                {
-                    inputGrads[0] = !_transA ? Forward(gradOutput, b, false, !_transB) : Forward(b, gradOutput, _transB, true);
-                }
-                else
-                {
-                    Tensor da = Tensor.Empty(_shapeOfA, gradOutput.DType);
-                    if (!_transA)
-                    {
-                        Multiply(false, !_transB, batch, m, k, n, gradOutput, b, da, accumulate: false);
-                    }
-                    else
-                    {
-                        Multiply(_transB, true, batch, k, m, n, b, gradOutput, da, accumulate: false);
-                    }
-
-                    inputGrads[0] = da;
-                }
+                inputGrads[0] = !_transA
+                    ? Product(gradOutput, false, b, !_transB, m, k, n, _shapeOfA, graph)
+                    : Product(b, _transB, gradOutput, true, k, m, n, _shapeOfA, graph);
             }
 
             if (context.NeedsInputGrad(1))
             {
                 // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
                 Tensor a = Saved(_aSlot);
-                if (context.CreateGraph)
-                {
-                    inputGrads[1] = !_transB ? Forward(a, gradOutput, !_transA, false) : Forward(gradOutput, a, true, _transA);
-                }
-                else
-                {
-                    Tensor db = Tensor.Empty(_shapeOfB, gradOutput.DType);
-                    if (!_transB)
-                    {
-                        Multiply(!_transA, false, batch, k, n, m, a, gradOutput, db, accumulate: false);
-                    }
-                    else
-                    {
-                        Multiply(true, _transA, batch, n, k, m, gradOutput, a, db, accumulate: false);
-                    }
-
-                    inputGrads[1] = db;
-                }
+                inputGrads[1] = !_transB
+                    ? Product(a, !_transA, gradOutput, false, k, n, m, _shapeOfB, graph)
+                    : Product(gradOutput, true, a, _transA, n, k, m, _shapeOfB, graph);
             }
+        }
+
+        /// <summary>
+        /// op(left)·op(right) of <paramref name="shape"/> ([batch,] rows × columns, summing over inner): a recorded
+        /// <see cref="Forward"/> on the graph path, straight into a new buffer (no validation) on the fast path.
+        /// </summary>
+        private Tensor Product(Tensor left, bool transLeft, Tensor right, bool transRight, int rows, int columns, int inner,
+            int[] shape, bool graph)
+        {
+            if (graph)
+            {
+                return Forward(left, right, transLeft, transRight);
+            }
+
+            Tensor result = Tensor.Empty(shape, left.DType);
+            Multiply(transLeft, transRight, _shape.Batch, rows, columns, inner, left, right, result, accumulate: false);
+            return result;
         }
     }
 }

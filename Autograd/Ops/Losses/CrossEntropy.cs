@@ -115,12 +115,14 @@ internal static class CrossEntropy
             if (context.CreateGraph)
             {
                 Tensor logits = Saved(1);
-                Tensor oneHot = Tensor.Zeros(logits.ShapeArray, logits.DType);
                 int classes = logits.ShapeSpan[1];
+                double[] ones = new double[logits.Count];
                 for (int i = 0; i < labels.Length; i++)
                 {
-                    oneHot.SetElement((i * classes) + labels[i], 1.0);
+                    ones[(i * classes) + labels[i]] = 1;
                 }
+
+                Tensor oneHot = Tensor.FromValues(ones, logits.ShapeArray, logits.DType);
 
                 inputGrads[0] = (logits.Softmax(1) - oneHot) * (gradOutput / labels.Length);
                 return;

@@ -25,7 +25,7 @@ internal static class Max
         DTypeDispatch.Float(x.DType, new MaxAction(x, outer, length, inner, output, indices));
         if (Tape.ShouldRecord("Max", output, x))
         {
-            output.SetGradFn(new MaxEntry(x, new ArgIndices(indices, outer, length, inner)));
+            output.SetGradFn(new ArgMaxEntry("Max", x, new ArgIndices(indices, outer, length, inner), backwardGathers: false));
         }
 
         return output;
@@ -38,7 +38,7 @@ internal static class Max
         DTypeDispatch.Float(g.DType, new ScatterAction(g, at, output));
         if (Tape.ShouldRecord("MaxBackward", output, g))
         {
-            output.SetGradFn(new ScatterEntry(g, at));
+            output.SetGradFn(new ArgMaxEntry("MaxBackward", g, at, backwardGathers: true));
         }
 
         return output;
@@ -51,7 +51,7 @@ internal static class Max
         DTypeDispatch.Float(x.DType, new GatherAction(x, at, output));
         if (Tape.ShouldRecord("MaxGather", output, x))
         {
-            output.SetGradFn(new GatherEntry(x, at));
+            output.SetGradFn(new ArgMaxEntry("MaxGather", x, at, backwardGathers: false));
         }
 
         return output;
@@ -92,37 +92,17 @@ internal static class Max
         }
     }
 
-    private sealed class MaxEntry(Tensor x, ArgIndices at) : TapeEntry("Max", x)
+    /// <summary>
+    /// The entry of Max and of the gather (both pick values at the arg-max positions: their VJP is a scatter), or of
+    /// the scatter (its VJP is a gather).
+    /// </summary>
+    private sealed class ArgMaxEntry(string name, Tensor x, ArgIndices at, bool backwardGathers) : TapeEntry(name, x)
     {
         private readonly int[] _inputShape = x.ShapeArray;
         private ArgIndices? _at = at;
 
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = Scatter(gradOutput, _at!, _inputShape);
-
-        protected override void ReleaseSaved() => _at = null;
-    }
-
-    /// <summary>d Scatter(g) = Gather(gg).</summary>
-    private sealed class ScatterEntry(Tensor g, ArgIndices at) : TapeEntry("MaxBackward", g)
-    {
-        private readonly int[] _inputShape = g.ShapeArray;
-        private ArgIndices? _at = at;
-
-        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = Gather(gradOutput, _at!, _inputShape);
-
-        protected override void ReleaseSaved() => _at = null;
-    }
-
-    /// <summary>d Gather(x) = Scatter(g).</summary>
-    private sealed class GatherEntry(Tensor x, ArgIndices at) : TapeEntry("MaxGather", x)
-    {
-        private readonly int[] _inputShape = x.ShapeArray;
-        private ArgIndices? _at = at;
-
-        internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = Scatter(gradOutput, _at!, _inputShape);
+            inputGrads[0] = backwardGathers ? Gather(gradOutput, _at!, _inputShape) : Scatter(gradOutput, _at!, _inputShape);
 
         protected override void ReleaseSaved() => _at = null;
     }
