@@ -13,7 +13,7 @@ public class ReductionFixtureTests
 {
     private const double Tolerance = 1e-12;
 
-    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() =>
+    private static readonly Lazy<Dictionary<string, JsonElement>> _cases = new(() =>
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "reductions.json");
         using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
@@ -22,17 +22,17 @@ public class ReductionFixtureTests
     });
 
     private static IEnumerable<TestCaseData> Differentiable() =>
-        Cases.Value.Where(c => c.Value.TryGetProperty("grad", out _))
+        _cases.Value.Where(c => c.Value.TryGetProperty("grad", out _))
             .Select(c => new TestCaseData(c.Key).SetName($"Fixture_{c.Key}"));
 
     private static IEnumerable<TestCaseData> IndexOnly() =>
-        Cases.Value.Where(c => !c.Value.TryGetProperty("grad", out _))
+        _cases.Value.Where(c => !c.Value.TryGetProperty("grad", out _))
             .Select(c => new TestCaseData(c.Key).SetName($"Fixture_{c.Key}"));
 
     [Test]
     public void FixtureFile_HasEveryKindOfCase()
     {
-        string[] ops = Cases.Value.Values.Select(c => c.GetProperty("op").GetString()!).Distinct().ToArray();
+        string[] ops = _cases.Value.Values.Select(c => c.GetProperty("op").GetString()!).Distinct().ToArray();
         Assert.That(ops, Is.EquivalentTo(new[]
         {
             "max_all", "min_all", "max_axis", "min_axis", "argmax", "argmin", "var", "std", "logsumexp", "sum_axes", "mean_axes",
@@ -42,7 +42,7 @@ public class ReductionFixtureTests
     [TestCaseSource(nameof(Differentiable))]
     public void ValuesAndGradients_MatchPyTorch(string name)
     {
-        JsonElement c = Cases.Value[name];
+        JsonElement c = _cases.Value[name];
         foreach (bool createGraph in new[] { false, true })
         {
             Tensor x = Tensor.FromArray(Doubles(c, "x"), Ints(c, "shape"));
@@ -66,7 +66,7 @@ public class ReductionFixtureTests
     [TestCaseSource(nameof(IndexOnly))]
     public void Indices_MatchPyTorch(string name)
     {
-        JsonElement c = Cases.Value[name];
+        JsonElement c = _cases.Value[name];
         Tensor x = Tensor.FromArray(Doubles(c, "x"), Ints(c, "shape"));
         Tensor found = Indices(c, x);
         Assert.That(found.DType, Is.EqualTo(DType.Int64));
