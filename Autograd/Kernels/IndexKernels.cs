@@ -136,6 +136,11 @@ internal static class IndexKernels
     public static void Gather<T>(T[] x, GatherLayout layout, int[] indices, T[] output)
     {
         int rows = layout.Outer * layout.Length;
+        if (rows == 0 || layout.Inner == 0)
+        {
+            return;
+        }
+
         int parts = Parts(indices.LongLength, rows);
         if (parts == 1)
         {
@@ -157,16 +162,36 @@ internal static class IndexKernels
     /// <summary>Rows [start, end) of <see cref="Gather"/>, a row being one (outer, j) pair of the index tensor.</summary>
     private static void GatherRows<T>(T[] x, GatherLayout layout, int[] indices, T[] output, int start, int end)
     {
-        int inner = layout.Inner;
-        int stride = layout.SourceAxisStride;
-        int[]? innerOffsets = layout.InnerOffsets;
-        for (int r = start; r < end; r++)
+        int length = layout.Length, inner = layout.Inner, stride = layout.SourceAxisStride;
+        int[]? innerOffsets = inner == 1 ? null : layout.InnerOffsets;   // one inner position: offset 0 either way
+        for (int o = start / length; o * length < end; o++)
         {
-            int block = layout.OuterOffsets[r / layout.Length];
-            int p = r * inner;
-            for (int i = 0; i < inner; i++, p++)
+            int block = layout.OuterOffsets[o];
+            int jStart = Math.Max(start - (o * length), 0), jEnd = Math.Min(end - (o * length), length);
+            int p = ((o * length) + jStart) * inner;
+            int pEnd = ((o * length) + jEnd) * inner;
+            if (innerOffsets is null)
             {
-                output[p] = x[block + (indices[p] * stride) + (innerOffsets is null ? i : innerOffsets[i])];
+                // Same inner layout as x: inner position i reads x's inner position i.
+                for (int i = 0; p < pEnd; p++)
+                {
+                    output[p] = x[block + (indices[p] * stride) + i];
+                    if (++i == inner)
+                    {
+                        i = 0;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; p < pEnd; p++)
+                {
+                    output[p] = x[block + (indices[p] * stride) + innerOffsets[i]];
+                    if (++i == inner)
+                    {
+                        i = 0;
+                    }
+                }
             }
         }
     }
@@ -211,18 +236,27 @@ internal static class IndexKernels
         int oStart, int oEnd, int iStart, int iEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int inner = layout.Inner;
-        int stride = layout.SourceAxisStride;
-        int[]? innerOffsets = layout.InnerOffsets;
+        int length = layout.Length, inner = layout.Inner, stride = layout.SourceAxisStride;
+        int[]? innerOffsets = inner == 1 ? null : layout.InnerOffsets;
         for (int o = oStart; o < oEnd; o++)
         {
             int block = layout.OuterOffsets[o];
-            for (int j = 0; j < layout.Length; j++)
+            for (int j = 0; j < length; j++)
             {
-                int p = (((o * layout.Length) + j) * inner) + iStart;
-                for (int i = iStart; i < iEnd; i++, p++)
+                int p = (((o * length) + j) * inner) + iStart;
+                if (innerOffsets is null)
                 {
-                    destination[block + (indices[p] * stride) + (innerOffsets is null ? i : innerOffsets[i])] += g[p];
+                    for (int i = iStart; i < iEnd; i++, p++)
+                    {
+                        destination[block + (indices[p] * stride) + i] += g[p];
+                    }
+                }
+                else
+                {
+                    for (int i = iStart; i < iEnd; i++, p++)
+                    {
+                        destination[block + (indices[p] * stride) + innerOffsets[i]] += g[p];
+                    }
                 }
             }
         }
