@@ -91,6 +91,45 @@ public class WhereTests
     }
 
     [TestCaseSource(nameof(ShapeCases))]
+    public void Values_MatchAnElementByElementReference(int[] cShape, int[] xShape, int[] yShape)
+    {
+        Tensor c = RandomMask(10, cShape), x = Tensor.Randn(xShape, 11, DType.Float64), y = Tensor.Randn(yShape, 12, DType.Float64);
+        Tensor result = Tensor.Where(c, x, y);
+        int rank = new[] { cShape.Length, xShape.Length, yShape.Length }.Max();
+        // Each dimension is the operands' size there that is not 1 (or 1).
+        int[] shape = Enumerable.Range(0, rank).Select(d => new[] { cShape, xShape, yShape }
+            .Select(s => d < rank - s.Length ? 1 : s[d - (rank - s.Length)]).Aggregate(1, (a, b) => b == 1 ? a : b)).ToArray();
+        Assert.That(result.Shape, Is.EqualTo(shape));
+        bool[] cv = c.ToArray<bool>();
+        double[] xv = x.ToArray<double>(), yv = y.ToArray<double>(), actual = result.ToArray<double>();
+        for (int p = 0; p < actual.Length; p++)
+        {
+            int[] index = new int[rank];
+            for (int d = rank - 1, rest = p; d >= 0; d--)
+            {
+                index[d] = rest % shape[d];
+                rest /= shape[d];
+            }
+
+            double expected = cv[At(cShape, index)] ? xv[At(xShape, index)] : yv[At(yShape, index)];
+            Assert.That(actual[p], Is.EqualTo(expected), $"element {p}");
+        }
+
+        // The flat offset in an operand of the output coordinates (broadcast dimensions read element 0).
+        static int At(int[] operand, int[] index)
+        {
+            int offset = 0;
+            for (int d = 0; d < operand.Length; d++)
+            {
+                int i = index[index.Length - operand.Length + d];
+                offset = (offset * operand[d]) + (operand[d] == 1 ? 0 : i);
+            }
+
+            return offset;
+        }
+    }
+
+    [TestCaseSource(nameof(ShapeCases))]
     public void GradCheck(int[] cShape, int[] xShape, int[] yShape)
     {
         Tensor c = RandomMask(1, cShape);
