@@ -46,6 +46,36 @@ public class ComparisonTests
         }
     }
 
+    private static readonly Func<double, double, bool>[] _references =
+    [
+        (a, b) => a == b, (a, b) => a != b, (a, b) => a < b, (a, b) => a <= b, (a, b) => a > b, (a, b) => a >= b,
+    ];
+
+    [TestCase(DType.Float32)]
+    [TestCase(DType.Float64)]
+    [TestCase(DType.Int64)]
+    [TestCase(DType.Bool)]
+    public void LongRows_VectorLanesAndTails_MatchAnElementByElementReference(DType dtype)
+    {
+        // 3 rows of 37 (not a multiple of any lane count) with repeats, NaNs for floating point and 0/1 for Bool.
+        var random = new Random(5);
+        double Draw() => dtype == DType.Bool ? random.Next(2) : random.Next(10) == 0 && dtype != DType.Int64 ? double.NaN : random.Next(-3, 4);
+        double[] xv = Enumerable.Range(0, 111).Select(_ => Draw()).ToArray();
+        double[] yv = Enumerable.Range(0, 111).Select(_ => Draw()).ToArray();
+        Tensor x = Tensor.FromArray(xv, 3, 37).To(dtype), y = Tensor.FromArray(yv, 3, 37).To(dtype);
+        Tensor row = Tensor.FromArray(yv[..37], 37).To(dtype), column = Tensor.FromArray(yv[..3], 3, 1).To(dtype);
+        int opCount = dtype == DType.Bool ? 2 : 6;
+        for (int k = 0; k < opCount; k++)
+        {
+            var (name, withTensor, withConstant) = _ops[k];
+            Func<double, double, bool> reference = _references[k];
+            Assert.That(withTensor(x, y).ToArray<bool>(), Is.EqualTo(xv.Select((a, i) => reference(a, yv[i])).ToArray()), $"{name} same shape");
+            Assert.That(withTensor(x, row).ToArray<bool>(), Is.EqualTo(xv.Select((a, i) => reference(a, yv[i % 37])).ToArray()), $"{name} row");
+            Assert.That(withTensor(column, x).ToArray<bool>(), Is.EqualTo(xv.Select((a, i) => reference(yv[i / 37], a)).ToArray()), $"{name} column");
+            Assert.That(withConstant(x, 1).ToArray<bool>(), Is.EqualTo(xv.Select(a => reference(a, 1)).ToArray()), $"{name} constant");
+        }
+    }
+
     [Test]
     public void Broadcasting_BothWays()
     {

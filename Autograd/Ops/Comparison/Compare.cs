@@ -80,7 +80,7 @@ internal static class Compare
 
     private static void Tensors<T>(ComparisonKind kind, ReadOnlySpan<T> x, ReadOnlySpan<int> xShape, ReadOnlySpan<T> y,
         ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape)
-        where T : INumber<T>
+        where T : unmanaged, INumber<T>
     {
         switch (kind)
         {
@@ -106,7 +106,7 @@ internal static class Compare
     }
 
     private static void WithConstant<T>(ComparisonKind kind, ReadOnlySpan<T> x, T value, Span<bool> destination)
-        where T : INumber<T>
+        where T : unmanaged, INumber<T>
     {
         switch (kind)
         {
