@@ -8,6 +8,12 @@ public sealed partial class Tensor
     /// <summary>A Float64 leaf holding a copy of <paramref name="data"/> (row-major) with <paramref name="shape"/>.</summary>
     public static Tensor FromArray(double[] data, params int[] shape) => FromArrayCore(data, shape);
 
+    /// <summary>An Int64 tensor (labels, indices) holding a copy of <paramref name="data"/> with <paramref name="shape"/>.</summary>
+    public static Tensor FromArray(long[] data, params int[] shape) => FromArrayCore(data, shape);
+
+    /// <summary>A Bool tensor (a mask) holding a copy of <paramref name="data"/> with <paramref name="shape"/>.</summary>
+    public static Tensor FromArray(bool[] data, params int[] shape) => FromArrayCore(data, shape);
+
     private static Tensor FromArrayCore<T>(T[] data, int[] shape)
         where T : unmanaged
     {
@@ -43,20 +49,20 @@ public sealed partial class Tensor
     private static Tensor Filled(int[] shape, int count, double value, DType dtype)
     {
         var fill = new FillAction(count, value);
-        DTypeDispatch.Float(dtype, ref fill);
+        DTypeDispatch.Any(dtype, ref fill);
         return new Tensor(fill.Result!, shape, dtype);
     }
 
-    /// <summary>A new array of <c>count</c> elements, each <c>value</c> rounded to the element type.</summary>
-    private struct FillAction(int count, double value) : IFloatAction
+    /// <summary>A new array of <c>count</c> elements, each <c>value</c> converted to the element type.</summary>
+    private struct FillAction(int count, double value) : IAnyAction
     {
         public Array? Result;
 
         public void Invoke<T>()
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            where T : unmanaged
         {
             var data = new T[count];
-            Array.Fill(data, T.CreateChecked(value));
+            Array.Fill(data, ElementConversion.FromDouble<T>(value));
             Result = data;
         }
     }
@@ -68,6 +74,7 @@ public sealed partial class Tensor
     public static Tensor Randn(int[] shape, int seed, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        RandomNeedsFloatingPoint("Randn", dtype);
         int count = ShapeText.Count(shape, "Randn");
         var random = new SplitMix64(unchecked((ulong)seed));
         var values = new double[count];
@@ -83,6 +90,7 @@ public sealed partial class Tensor
     public static Tensor Rand(int[] shape, int seed, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        RandomNeedsFloatingPoint("Rand", dtype);
         int count = ShapeText.Count(shape, "Rand");
         var random = new SplitMix64(unchecked((ulong)seed));
         var values = new double[count];
@@ -92,6 +100,14 @@ public sealed partial class Tensor
         }
 
         return FromValues(values, (int[])shape.Clone(), dtype);
+    }
+
+    private static void RandomNeedsFloatingPoint(string op, DType dtype)
+    {
+        if (!DTypeDispatch.IsFloatingPoint(dtype))
+        {
+            throw new ArgumentException($"{op}: samples are floating point; {dtype} is not (use Float32 or Float64).");
+        }
     }
 
     /// <summary>

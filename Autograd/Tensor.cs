@@ -86,6 +86,13 @@ public sealed partial class Tensor
                     + $"{GradFn.Name}. Use Detach() to get a leaf that shares its data.");
             }
 
+            if (value && !DTypeDispatch.IsFloatingPoint(DType))
+            {
+                throw new InvalidOperationException(
+                    $"RequiresGrad: only floating-point tensors can require a gradient; this one is {DType} "
+                    + $"{ShapeText.Format(_shape)}. Int64 and Bool tensors carry data only (labels, indices, masks).");
+            }
+
             _requiresGrad = value;
         }
     }
@@ -268,7 +275,10 @@ public sealed partial class Tensor
     /// <summary>True when both tensors view the same storage.</summary>
     internal bool SharesStorageWith(Tensor other) => ReferenceEquals(_storage, other._storage);
 
-    /// <summary>Copies the elements out, converting to <typeparamref name="T"/> (float or double).</summary>
+    /// <summary>
+    /// Copies the elements out as <typeparamref name="T"/>: the tensor's own element type (float, double, long, bool),
+    /// or float ↔ double, converted.
+    /// </summary>
     public T[] ToArray<T>()
         where T : unmanaged
     {
@@ -287,10 +297,12 @@ public sealed partial class Tensor
             return (T[])(object)Array.ConvertAll(d, x => (float)x);
         }
 
-        throw new NotSupportedException($"ToArray<{typeof(T).Name}>: only float and double are supported.");
+        throw new NotSupportedException(
+            $"ToArray<{typeof(T).Name}>: the tensor holds {DType}; read it as {DTypeDispatch.ElementType(DType).Name} "
+            + "(or float/double for a floating-point tensor), or convert it with To(DType) first.");
     }
 
-    /// <summary>The value of a single-element tensor, as a double.</summary>
+    /// <summary>The value of a single-element tensor, as a double (a Bool as 0 or 1).</summary>
     public double Item()
     {
         if (Count != 1)
@@ -299,12 +311,7 @@ public sealed partial class Tensor
                 $"Item: only a single-element tensor has one value; this one has shape {ShapeText.Format(_shape)}.");
         }
 
-        return _storage switch
-        {
-            float[] f => f[0],
-            double[] d => d[0],
-            _ => throw new NotSupportedException($"Item: {DType} is not supported."),
-        };
+        return ElementConversion.ToDouble(_storage, 0);
     }
 
     /// <summary>
@@ -330,9 +337,7 @@ public sealed partial class Tensor
     public override string ToString()
     {
         const int Shown = 8;
-        var values = _storage is float[] f
-            ? f.Take(Shown).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))
-            : ((double[])_storage).Take(Shown).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture));
+        var values = Enumerable.Range(0, Math.Min(Count, Shown)).Select(i => ElementConversion.Format(_storage, i));
         string more = Count > Shown ? ", ..." : "";
         string grad = GradFn is not null ? $", grad_fn={GradFn.Name}" : RequiresGrad ? ", requires_grad" : "";
         return $"Tensor({ShapeText.Format(_shape)} {DType}: {string.Join(", ", values)}{more}{grad})";

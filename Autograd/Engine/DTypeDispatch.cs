@@ -13,6 +13,15 @@ internal interface IFloatAction
 }
 
 /// <summary>
+/// Code that runs on any element type (float, double, long or bool): data movement, creation, conversion.
+/// </summary>
+internal interface IAnyAction
+{
+    void Invoke<T>()
+        where T : unmanaged;
+}
+
+/// <summary>
 /// The one place that maps a <see cref="DType"/> to a CLR element type. Every op, optimizer and creation routine
 /// goes through here instead of repeating an <c>if (Float32) ... else ...</c> block, so a new element type is
 /// added (or rejected with a clear message) in one switch.
@@ -43,11 +52,45 @@ internal static class DTypeDispatch
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> in place with T the element type of <paramref name="dtype"/>, any of the four.</summary>
+    public static void Any<TAction>(DType dtype, ref TAction action)
+        where TAction : struct, IAnyAction
+    {
+        switch (dtype)
+        {
+            case DType.Float32:
+                action.Invoke<float>();
+                break;
+            case DType.Float64:
+                action.Invoke<double>();
+                break;
+            case DType.Int64:
+                action.Invoke<long>();
+                break;
+            case DType.Bool:
+                action.Invoke<bool>();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown element type.");
+        }
+    }
+
+    /// <summary>The element type that stores <paramref name="dtype"/>.</summary>
+    public static Type ElementType(DType dtype) => dtype switch
+    {
+        DType.Float32 => typeof(float),
+        DType.Float64 => typeof(double),
+        DType.Int64 => typeof(long),
+        _ => typeof(bool),
+    };
+
     /// <summary>The dtype of a storage array.</summary>
     public static DType Of(Array storage) => storage switch
     {
         float[] => DType.Float32,
         double[] => DType.Float64,
+        long[] => DType.Int64,
+        bool[] => DType.Bool,
         _ => throw new NotSupportedException($"{storage.GetType().Name} is not a tensor storage type."),
     };
 
@@ -56,9 +99,19 @@ internal static class DTypeDispatch
     {
         DType.Float32 => BufferPool.Rent<float>(length),
         DType.Float64 => BufferPool.Rent<double>(length),
-        _ => throw new ArgumentException($"{dtype} has no storage pool."),
+        DType.Int64 => GC.AllocateUninitializedArray<long>(length),
+        DType.Bool => GC.AllocateUninitializedArray<bool>(length),
+        _ => throw new ArgumentException($"{dtype} has no storage."),
     };
 
     /// <summary>Bytes per element.</summary>
-    public static int ElementSize(DType dtype) => dtype == DType.Float32 ? sizeof(float) : sizeof(double);
+    public static int ElementSize(DType dtype) => dtype switch
+    {
+        DType.Float32 => sizeof(float),
+        DType.Float64 or DType.Int64 => sizeof(double),
+        _ => sizeof(bool),
+    };
+
+    /// <summary>True for the element types that have kernels and gradients.</summary>
+    public static bool IsFloatingPoint(DType dtype) => dtype <= DType.Float64;
 }

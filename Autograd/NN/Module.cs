@@ -1,15 +1,17 @@
 namespace Autograd.NN;
 
 /// <summary>
-/// Base class of every layer and model, PyTorch's <c>torch.nn.Module</c>: it owns named parameters
-/// and named child modules, and gives them back as PyTorch-style dotted names
-/// (<c>"0.weight"</c>, <c>"fc1.bias"</c>). Subclasses register what they own in their constructor
-/// with <see cref="RegisterParameter"/> and <see cref="RegisterModule{TModule}"/>, and implement
+/// Base class of every layer and model, PyTorch's <c>torch.nn.Module</c>: it owns named parameters,
+/// named buffers (state that is saved but not trained, such as BatchNorm's running statistics) and named
+/// child modules, and gives them back as PyTorch-style dotted names (<c>"0.weight"</c>, <c>"bn1.running_mean"</c>).
+/// Subclasses register what they own in their constructor with <see cref="RegisterParameter"/>,
+/// <see cref="RegisterBuffer"/> and <see cref="RegisterModule{TModule}"/>, and implement
 /// <see cref="Forward"/> with Tensor operations only, so gradients come from the tape.
 /// </summary>
 public abstract class Module
 {
     private readonly List<(string Name, Tensor Value)> _parameters = [];
+    private readonly List<(string Name, Tensor Value, bool Persistent)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
 
     /// <summary>Whether the module is in training mode (<see cref="Train"/>) or evaluation mode (<see cref="Eval"/>). New modules train.</summary>
@@ -40,6 +42,27 @@ public abstract class Module
     {
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (name, value) in AllNamedParameters(""))
+        {
+            if (seen.Add(value))
+            {
+                yield return (name, value);
+            }
+        }
+    }
+
+    /// <summary>The module's own buffers and those of its descendants, each once, in registration order.</summary>
+    /// <returns>The buffers, as PyTorch's <c>buffers()</c>.</returns>
+    public IEnumerable<Tensor> Buffers() => NamedBuffers().Select(b => b.Value);
+
+    /// <summary>
+    /// The buffers with their dotted names, as PyTorch's <c>named_buffers()</c>: own buffers first, then each
+    /// child's under its name. Buffers are state that is not trained (no gradient): running statistics, counters.
+    /// </summary>
+    /// <returns>The named buffers in registration order.</returns>
+    public IEnumerable<(string Name, Tensor Value)> NamedBuffers()
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, value, _) in AllNamedBuffers(""))
         {
             if (seen.Add(value))
             {
@@ -80,16 +103,16 @@ public abstract class Module
     }
 
     /// <summary>
-    /// The module's state as PyTorch's <c>state_dict()</c>: every parameter under its dotted name, in
-    /// registration order, detached from the tape but sharing the parameter's storage (as PyTorch's
-    /// does, so it reflects later training). Pass it to <see cref="SafeTensors.Save"/> or to
-    /// <see cref="LoadStateDict"/> of an equivalent module.
+    /// The module's state as PyTorch's <c>state_dict()</c>: every parameter and persistent buffer under its dotted
+    /// name, in PyTorch's order (each module's parameters, then its buffers, then its children), detached from the
+    /// tape but sharing the storage (as PyTorch's does, so it reflects later training). Pass it to
+    /// <see cref="SafeTensors.Save"/> or to <see cref="LoadStateDict"/> of an equivalent module.
     /// </summary>
     /// <returns>The named tensors.</returns>
     public IReadOnlyDictionary<string, Tensor> StateDict()
     {
         var state = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, value) in NamedParameters())
+        foreach (var (name, value) in StateEntries())
         {
             state.Add(name, value.Detach());
         }
@@ -97,17 +120,57 @@ public abstract class Module
         return state;
     }
 
+    /// <summary>Parameters and persistent buffers, in state-dict order, each tensor once (under its first name).</summary>
+    private List<(string Name, Tensor Value)> StateEntries()
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var entries = new List<(string Name, Tensor Value)>();
+        foreach (var entry in AllStateEntries(""))
+        {
+            if (seen.Add(entry.Value))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return entries;
+    }
+
+    private IEnumerable<(string Name, Tensor Value)> AllStateEntries(string prefix)
+    {
+        foreach (var (name, value) in _parameters)
+        {
+            yield return (prefix + name, value);
+        }
+
+        foreach (var (name, value, persistent) in _buffers)
+        {
+            if (persistent)
+            {
+                yield return (prefix + name, value);
+            }
+        }
+
+        foreach (var (name, child) in _children)
+        {
+            foreach (var item in child.AllStateEntries(prefix + name + "."))
+            {
+                yield return item;
+            }
+        }
+    }
+
     /// <summary>
-    /// Copies <paramref name="state"/> into the parameters, strictly: every parameter's name must be
-    /// present, no other names may be, and shapes and dtypes must be equal. Everything is checked
-    /// before anything is copied, so on failure the module is unchanged.
+    /// Copies <paramref name="state"/> into the parameters and persistent buffers, strictly: every name of
+    /// <see cref="StateDict"/> must be present, no other names may be, and shapes and dtypes must be equal.
+    /// Everything is checked before anything is copied, so on failure the module is unchanged.
     /// </summary>
-    /// <param name="state">Tensors by dotted parameter name, e.g. from <see cref="StateDict"/> or <see cref="SafeTensors.Load"/>.</param>
+    /// <param name="state">Tensors by dotted name, e.g. from <see cref="StateDict"/> or <see cref="SafeTensors.Load"/>.</param>
     /// <exception cref="ArgumentException">A name is missing or unexpected, or a shape or dtype differs; the message names every offending key.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var own = NamedParameters().ToList();
+        var own = StateEntries();
         var problems = new List<string>();
         var missing = own.Where(p => !state.ContainsKey(p.Name)).Select(p => $"'{p.Name}'").ToList();
         if (missing.Count > 0)
@@ -190,6 +253,30 @@ public abstract class Module
         return parameter;
     }
 
+    /// <summary>
+    /// Registers a buffer under <paramref name="name"/>: state that moves with the module but is not trained (it
+    /// never requires a gradient), as PyTorch's <c>register_buffer</c>. A persistent buffer is part of
+    /// <see cref="StateDict"/> and is loaded by <see cref="LoadStateDict"/>; a non-persistent one is not.
+    /// </summary>
+    /// <param name="name">A name without dots, unique within this module.</param>
+    /// <param name="buffer">A leaf tensor that does not require a gradient (any dtype: Int64 counters are common).</param>
+    /// <param name="persistent">Whether the buffer is saved in the state dict.</param>
+    /// <returns><paramref name="buffer"/>, for assignment to a property.</returns>
+    protected Tensor RegisterBuffer(string name, Tensor buffer, bool persistent = true)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        CheckName(name);
+        if (!buffer.IsLeaf || buffer.RequiresGrad)
+        {
+            throw new ArgumentException(
+                $"Buffer '{name}' must be a leaf tensor that does not require a gradient (use Detach()); buffers are not trained.",
+                nameof(buffer));
+        }
+
+        _buffers.Add((name, buffer, persistent));
+        return buffer;
+    }
+
     /// <summary>Registers a child module under <paramref name="name"/>; its parameters are named <c>name.child</c>.</summary>
     /// <typeparam name="TModule">The child's type.</typeparam>
     /// <param name="name">A name without dots, unique within this module.</param>
@@ -225,6 +312,22 @@ public abstract class Module
         }
     }
 
+    private IEnumerable<(string Name, Tensor Value, bool Persistent)> AllNamedBuffers(string prefix)
+    {
+        foreach (var (name, value, persistent) in _buffers)
+        {
+            yield return (prefix + name, value, persistent);
+        }
+
+        foreach (var (name, child) in _children)
+        {
+            foreach (var item in child.AllNamedBuffers(prefix + name + "."))
+            {
+                yield return item;
+            }
+        }
+    }
+
     private void CheckName(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -233,7 +336,7 @@ public abstract class Module
             throw new ArgumentException($"Name '{name}' must not contain '.'.", nameof(name));
         }
 
-        if (_parameters.Any(p => p.Name == name) || _children.Any(c => c.Name == name))
+        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name))
         {
             throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.", nameof(name));
         }

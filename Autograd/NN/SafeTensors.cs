@@ -10,7 +10,7 @@ namespace Autograd.NN;
 /// little-endian header length N, N bytes of JSON
 /// <c>{"name":{"dtype":"F32","shape":[..],"data_offsets":[begin,end]}, "__metadata__":{..}}</c>
 /// with offsets relative to the first byte after the header, then the raw little-endian row-major
-/// data. Element types F32 and F64 are supported.
+/// data. Element types F32, F64, I64 and BOOL are supported.
 /// </summary>
 public static class SafeTensors
 {
@@ -20,7 +20,7 @@ public static class SafeTensors
     private const string MetadataKey = "__metadata__";
 
     private static readonly string[] _otherKnownDTypes =
-        ["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F4", "F6_E2M3", "F6_E3M2", "F8_E8M0", "C64"];
+        ["U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "U64", "F8_E4M3", "F8_E5M2", "F4", "F6_E2M3", "F6_E3M2", "F8_E8M0", "C64"];
 
     /// <summary>
     /// Writes <paramref name="tensors"/> to <paramref name="path"/> as the reference implementation
@@ -74,7 +74,7 @@ public static class SafeTensors
     /// </summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The tensors by name, in name order; metadata is not returned.</returns>
-    /// <exception cref="InvalidDataException">The file is truncated or malformed, or holds a dtype other than F32 and F64; the message names the file, the tensor and the problem.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated or malformed, or holds a dtype other than F32, F64, I64 and BOOL; the message names the file, the tensor and the problem.</exception>
     public static IReadOnlyDictionary<string, Tensor> Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -104,7 +104,7 @@ public static class SafeTensors
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
             var read = new ReadAction(bytes, dataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
-            DTypeDispatch.Float(entry.DType, ref read);
+            DTypeDispatch.Any(entry.DType, ref read);
             result.Add(entry.Name, new Tensor(read.Result!, (int[])entry.Shape.Clone(), entry.DType));
         }
 
@@ -137,7 +137,13 @@ public static class SafeTensors
                 var tensor = tensors[name];
                 var end = offset + ((long)tensor.Count * ElementSize(tensor.DType));
                 json.WriteStartObject(name);
-                json.WriteString("dtype", tensor.DType == DType.Float32 ? "F32" : "F64");
+                json.WriteString("dtype", tensor.DType switch
+                {
+                    DType.Float32 => "F32",
+                    DType.Float64 => "F64",
+                    DType.Int64 => "I64",
+                    _ => "BOOL",
+                });
                 json.WriteStartArray("shape");
                 foreach (var dimension in tensor.Shape)
                 {
@@ -167,24 +173,28 @@ public static class SafeTensors
 
     private static void WriteData(Stream stream, Tensor tensor)
     {
-        DTypeDispatch.Float(tensor.DType, new WriteAction(stream, tensor));
+        var write = new WriteAction(stream, tensor);
+        DTypeDispatch.Any(tensor.DType, ref write);
     }
 
     /// <summary>Reads one tensor's little-endian elements into a new array of the element type.</summary>
-    private struct ReadAction(byte[] bytes, int start, int length) : IFloatAction
+    private struct ReadAction(byte[] bytes, int start, int length) : IAnyAction
     {
         public Array? Result;
 
+        // A BOOL byte other than 0 or 1 would make a bool that compares unequal to true: read bytes, test for zero.
         public void Invoke<T>()
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-            Result = ReadLittleEndian<T>(bytes.AsSpan(start, length));
+            where T : unmanaged =>
+            Result = typeof(T) == typeof(bool)
+                ? Array.ConvertAll(bytes.AsSpan(start, length).ToArray(), b => b != 0)
+                : ReadLittleEndian<T>(bytes.AsSpan(start, length));
     }
 
     /// <summary>Writes one tensor's elements, little-endian.</summary>
-    private readonly struct WriteAction(Stream stream, Tensor tensor) : IFloatAction
+    private readonly struct WriteAction(Stream stream, Tensor tensor) : IAnyAction
     {
         public void Invoke<T>()
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => WriteLittleEndian(stream, tensor.ToArray<T>());
+            where T : unmanaged => WriteLittleEndian(stream, tensor.ToArray<T>());
     }
 
     private static void WriteLittleEndian<T>(Stream stream, T[] values)
@@ -205,7 +215,7 @@ public static class SafeTensors
     private static void SwapIfBigEndian<T>(Span<T> values)
         where T : unmanaged
     {
-        if (BitConverter.IsLittleEndian)
+        if (BitConverter.IsLittleEndian || Unsafe.SizeOf<T>() == 1)
         {
             return;
         }
@@ -290,8 +300,10 @@ public static class SafeTensors
         {
             "F32" => DType.Float32,
             "F64" => DType.Float64,
+            "I64" => DType.Int64,
+            "BOOL" => DType.Bool,
             _ when _otherKnownDTypes.Contains(dtypeName) =>
-                throw Bad(path, $"tensor '{name}': dtype {dtypeName} is not supported (only F32 and F64)"),
+                throw Bad(path, $"tensor '{name}': dtype {dtypeName} is not supported (only F32, F64, I64 and BOOL)"),
             _ => throw Bad(path, $"tensor '{name}': unknown dtype '{dtypeName}'"),
         };
 

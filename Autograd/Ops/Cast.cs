@@ -1,6 +1,7 @@
 namespace Autograd.Ops;
 
-/// <summary>A differentiable dtype conversion; the VJP converts the gradient back.</summary>
+/// <summary>A dtype conversion between any two of the four types; differentiable between Float32 and Float64, where
+/// the VJP converts the gradient back.</summary>
 internal static class Cast
 {
     public static Tensor Forward(Tensor x, DType dtype)
@@ -12,7 +13,9 @@ internal static class Cast
         }
 
         Tensor output = Convert(x, dtype);
-        if (Tape.ShouldRecord("To", output, x))
+
+        // Only a conversion between floating-point types carries a gradient: an Int64 or Bool result has none.
+        if (DTypeDispatch.IsFloatingPoint(dtype) && Tape.ShouldRecord("To", output, x))
         {
             output.SetGradFn(new CastEntry(x));
         }
@@ -20,30 +23,8 @@ internal static class Cast
         return output;
     }
 
-    private static Tensor Convert(Tensor x, DType dtype)
-    {
-        Tensor output = Tensor.Empty(x.ShapeArray, dtype);
-        if (dtype == DType.Float64)
-        {
-            ReadOnlySpan<float> source = x.Span<float>();
-            Span<double> destination = output.Span<double>();
-            for (int i = 0; i < source.Length; i++)
-            {
-                destination[i] = source[i];
-            }
-        }
-        else
-        {
-            ReadOnlySpan<double> source = x.Span<double>();
-            Span<float> destination = output.Span<float>();
-            for (int i = 0; i < source.Length; i++)
-            {
-                destination[i] = (float)source[i];
-            }
-        }
-
-        return output;
-    }
+    private static Tensor Convert(Tensor x, DType dtype) =>
+        new(ElementConversion.Convert(x.Storage, dtype), x.ShapeArray, dtype);
 
     private sealed class CastEntry(Tensor x) : TapeEntry("To", x)
     {

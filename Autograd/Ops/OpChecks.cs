@@ -11,6 +11,21 @@ internal static class OpChecks
         }
     }
 
+    /// <summary>Rejects Int64 and Bool tensors, which carry data only, naming the op and the dtype.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void FloatingPoint(string op, Tensor x)
+    {
+        if (x.DType > DType.Float64)
+        {
+            ThrowNotFloatingPoint(op, x);
+        }
+    }
+
+    private static void ThrowNotFloatingPoint(string op, Tensor x) =>
+        throw new ArgumentException(
+            $"{op}: not defined for {x.DType} tensors ({ShapeText.Format(x.ShapeSpan)} {x.DType}); {x.DType} tensors carry "
+            + "data only (labels, indices, masks). Convert with To(DType.Float32) first if you mean numbers.");
+
     public static void SameDType(string op, Tensor x, Tensor y)
     {
         if (x.DType != y.DType)

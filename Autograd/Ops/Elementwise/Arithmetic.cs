@@ -61,6 +61,7 @@ internal static class Arithmetic
         OpChecks.NotNull(x, op, "x");
         OpChecks.NotNull(y, op, "y");
         OpChecks.SameDType(op, x, y);
+        OpChecks.FloatingPoint(op, x);
         int[] shape = OutputShape(x, y, op);
         Tensor output = Tensor.Empty(shape, x.DType);
         DTypeDispatch.Float(x.DType, new BroadcastKernel<TKernel>(x, y, output));

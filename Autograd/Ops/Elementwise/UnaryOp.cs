@@ -43,6 +43,7 @@ internal static class Unary
         where TOp : struct, IUnaryOp
     {
         OpChecks.NotNull(x, op.Name, "x");
+        OpChecks.FloatingPoint(op.Name, x);
         Tensor y = Tensor.Empty(x.ShapeArray, x.DType);
         DTypeDispatch.Float(x.DType, new ForwardKernel<TOp>(op, x, y));
         if (Tape.ShouldRecord(op.Name, y, x))

@@ -14,6 +14,7 @@ internal static class AddInPlaceOp
     {
         ArgumentNullException.ThrowIfNull(target);
         InPlaceChecks.Operand(op, target, other);
+        OpChecks.FloatingPoint(op, target);
         bool record = InPlaceOp.Begin(op, target, other);
         Tensor? before = InPlaceOp.SnapshotForAnomaly(target);
         AddInPlaceEntry? entry = null;

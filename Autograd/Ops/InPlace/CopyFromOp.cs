@@ -34,8 +34,29 @@ internal static class CopyFromOp
             }
         }
 
-        DTypeDispatch.Float(target.DType, new CopyKernel(values, target));
+        if (!DTypeDispatch.IsFloatingPoint(target.DType))
+        {
+            CopyData(target, values);
+        }
+        else
+        {
+            DTypeDispatch.Float(target.DType, new CopyKernel(values, target));
+        }
+
         return InPlaceOp.End(Op, target, source, before, entry);
+    }
+
+    /// <summary>Int64 and Bool: a plain copy of the same shape (they have no broadcast kernels).</summary>
+    private static void CopyData(Tensor target, Tensor values)
+    {
+        if (!values.ShapeSpan.SequenceEqual(target.ShapeSpan))
+        {
+            throw new ArgumentException(
+                $"{Op}: a {target.DType} tensor copies only a source of its own shape; got {ShapeText.Format(values.ShapeSpan)} "
+                + $"into {ShapeText.Format(target.ShapeSpan)}.");
+        }
+
+        values.CopyElementsTo(target, 0);
     }
 
     /// <summary>destination ← source, broadcast (FirstOperandKernel ignores its second operand, here the destination).</summary>

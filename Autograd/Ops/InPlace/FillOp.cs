@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Autograd.Ops.InPlace;
 
 /// <summary>
@@ -14,14 +12,15 @@ internal static class FillOp
         bool record = InPlaceOp.Begin(op, target, operand: null);
         Tensor? before = InPlaceOp.SnapshotForAnomaly(target);
         FillEntry? entry = record ? new FillEntry(op, target.SplitHistory()) : null;
-        DTypeDispatch.Float(target.DType, new FillKernel(target, value));
+        var fill = new FillKernel(target, value);
+        DTypeDispatch.Any(target.DType, ref fill);
         return InPlaceOp.End(op, target, operand: null, before, entry);
     }
 
-    private readonly struct FillKernel(Tensor target, double value) : IFloatAction
+    private readonly struct FillKernel(Tensor target, double value) : IAnyAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T> => target.Span<T>().Fill(T.CreateChecked(value));
+            where T : unmanaged => target.Span<T>().Fill(ElementConversion.FromDouble<T>(value));
     }
 
     /// <summary>Input: the old value.</summary>

@@ -18,6 +18,7 @@ internal static class MulInPlaceOp
     {
         ArgumentNullException.ThrowIfNull(target);
         InPlaceChecks.Operand(Op, target, other);
+        OpChecks.FloatingPoint(Op, target);
         bool record = InPlaceOp.Begin(Op, target, other);
         Tensor? before = InPlaceOp.SnapshotForAnomaly(target);
         MulInPlaceEntry? entry = null;
@@ -43,6 +44,7 @@ internal static class MulInPlaceOp
     public static Tensor Apply(Tensor target, double value)
     {
         ArgumentNullException.ThrowIfNull(target);
+        OpChecks.FloatingPoint(Op, target);
         bool record = InPlaceOp.Begin(Op, target, operand: null);
         Tensor? before = InPlaceOp.SnapshotForAnomaly(target);
         ScaleEntry? entry = record ? new ScaleEntry(target.SplitHistory(), value) : null;

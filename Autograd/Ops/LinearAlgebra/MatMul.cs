@@ -15,6 +15,7 @@ internal static class MatMul
         OpChecks.NotNull(a, Op, "a");
         OpChecks.NotNull(b, Op, "b");
         OpChecks.SameDType(Op, a, b);
+        OpChecks.FloatingPoint(Op, a);
         var (batch, m, n, k) = Dimensions(a, b, transA, transB);
         int[] shape = a.Rank == 3 ? [batch, m, n] : [m, n];
         Tensor c = Tensor.Empty(shape, a.DType);

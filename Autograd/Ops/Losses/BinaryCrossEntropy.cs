@@ -18,6 +18,7 @@ internal static class BinaryCrossEntropy
         OpChecks.NotNull(probabilities, Op, "probabilities");
         OpChecks.NotNull(target, Op, "target");
         OpChecks.SameShape(Op, probabilities, target, "probabilities", "target");
+        OpChecks.FloatingPoint(Op, probabilities);
         var loss = new LossAction(probabilities, target);
         DTypeDispatch.Float(probabilities.DType, ref loss);
         Tensor output = Tensor.Scalar(loss.Result, probabilities.DType);

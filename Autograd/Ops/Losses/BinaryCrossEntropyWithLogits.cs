@@ -14,6 +14,7 @@ internal static class BinaryCrossEntropyWithLogits
         OpChecks.NotNull(logits, Op, "logits");
         OpChecks.NotNull(target, Op, "target");
         OpChecks.SameShape(Op, logits, target, "logits", "target");
+        OpChecks.FloatingPoint(Op, logits);
         var loss = new LossAction(logits, target);
         DTypeDispatch.Float(logits.DType, ref loss);
         Tensor output = Tensor.Scalar(loss.Result, logits.DType);

@@ -16,6 +16,7 @@ internal static class CrossEntropy
         const string Op = "CrossEntropy";
         OpChecks.NotNull(logits, Op, "logits");
         ArgumentNullException.ThrowIfNull(labels);
+        OpChecks.FloatingPoint(Op, logits);
         if (logits.Rank != 2)
         {
             throw new ArgumentException($"CrossEntropy: logits must be [N,C]; got {ShapeText.Format(logits.ShapeSpan)}.");

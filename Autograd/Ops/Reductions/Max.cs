@@ -13,6 +13,7 @@ internal static class Max
     public static Tensor Axis(Tensor x, int axis, bool keepDim)
     {
         OpChecks.NotNull(x, "Max", "x");
+        OpChecks.FloatingPoint("Max", x);
         int resolved = ShapeText.Axis(axis, x.Rank, "Max");
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
         if (length == 0)

@@ -13,6 +13,7 @@ internal static class Softmax
     {
         string op = log ? "LogSoftmax" : "Softmax";
         OpChecks.NotNull(x, op, "x");
+        OpChecks.FloatingPoint(op, x);
         int resolved = ShapeText.Axis(axis, x.Rank, op);
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
         Tensor output = Tensor.Empty(x.ShapeArray, x.DType);

@@ -13,6 +13,7 @@ internal static class Sum
     public static Tensor All(Tensor x)
     {
         OpChecks.NotNull(x, "Sum", "x");
+        OpChecks.FloatingPoint("Sum", x);
         Tensor output = Tensor.Empty([], x.DType);
         DTypeDispatch.Float(x.DType, new SumAllAction(x, output));
         if (Tape.ShouldRecord("Sum", output, x))
@@ -26,6 +27,7 @@ internal static class Sum
     public static Tensor Axis(Tensor x, int axis, bool keepDim)
     {
         OpChecks.NotNull(x, "Sum", "x");
+        OpChecks.FloatingPoint("Sum", x);
         int resolved = ShapeText.Axis(axis, x.Rank, "Sum");
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
         Tensor output = Tensor.Empty(ShapeText.Reduced(x.ShapeSpan, resolved, keepDim), x.DType);

@@ -11,6 +11,7 @@ internal static class Transpose
     public static Tensor Forward(Tensor x)
     {
         OpChecks.NotNull(x, "Transpose", "x");
+        OpChecks.FloatingPoint("Transpose", x);
         if (x.Rank != 2)
         {
             throw new ArgumentException($"Transpose: expected a 2-D tensor; got {ShapeText.Format(x.ShapeSpan)}.");
