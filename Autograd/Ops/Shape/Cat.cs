@@ -70,8 +70,11 @@ internal static class Cat
     }
 
     /// <summary>Copies each of <paramref name="rows"/> blocks of <paramref name="source"/> into its place in each row of <paramref name="output"/>.</summary>
-    internal static void CopyInto(Tensor source, Tensor output, int rows, int block, int outputRow, int offset) =>
-        ElementBits.Run(source.Storage, new CopyIntoAction(source, output, rows, block, outputRow, offset));
+    internal static void CopyInto(Tensor source, Tensor output, int rows, int block, int outputRow, int offset)
+    {
+        var action = new CopyIntoAction(source, output, rows, block, outputRow, offset);
+        DTypeDispatch.Any(source.DType, ref action);
+    }
 
     internal static Tensor CheckNotNull(Tensor[] tensors, int index, string op) =>
         tensors[index] ?? throw new ArgumentNullException(nameof(tensors), $"{op}: tensor {index} is null.");
@@ -86,11 +89,11 @@ internal static class Cat
         }
     }
 
-    private readonly struct CopyIntoAction(Tensor source, Tensor output, int rows, int block, int outputRow, int offset) : IBitsAction
+    private readonly struct CopyIntoAction(Tensor source, Tensor output, int rows, int block, int outputRow, int offset) : IAnyAction
     {
         public void Invoke<T>()
             where T : unmanaged =>
-            BlockCopy.Rows<T>(ElementBits.Of<T>(source), block, 0, ElementBits.Of<T>(output), outputRow, offset, rows, block);
+            BlockCopy.Rows<T>(source.Span<T>(), block, 0, output.Span<T>(), outputRow, offset, rows, block);
     }
 
     private sealed class CatEntry(Tensor[] tensors, int axis, int[] sizes) : TapeEntry("Cat", tensors)

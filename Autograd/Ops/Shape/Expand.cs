@@ -23,7 +23,8 @@ internal static class Expand
         else
         {
             output = Tensor.Empty(resolved, x.DType);
-            ElementBits.Run(x.Storage, new ExpandAction(x, output));
+            var action = new ExpandAction(x, output);
+            DTypeDispatch.Any(x.DType, ref action);
         }
 
         if (Tape.ShouldRecord("Expand", output, x))
@@ -80,11 +81,11 @@ internal static class Expand
         return resolved;
     }
 
-    private readonly struct ExpandAction(Tensor x, Tensor output) : IBitsAction
+    private readonly struct ExpandAction(Tensor x, Tensor output) : IAnyAction
     {
         public void Invoke<T>()
             where T : unmanaged =>
-            ExpandKernel.Expand<T>(ElementBits.Of<T>(x), x.ShapeSpan, ElementBits.Of<T>(output), output.ShapeSpan);
+            ExpandKernel.Expand<T>(x.Span<T>(), x.ShapeSpan, output.Span<T>(), output.ShapeSpan);
     }
 
     private sealed class ExpandEntry(Tensor x) : TapeEntry("Expand", x)

@@ -58,7 +58,8 @@ internal static class Narrow
             shape[axis] = length;
             output = Tensor.Empty(shape, x.DType);
             var (rows, size, inner) = ShapeText.AroundAxis(x.ShapeSpan, axis);
-            ElementBits.Run(x.Storage, new SliceAction(x, output, rows, size * inner, start * inner, length * inner));
+            var action = new SliceAction(x, output, rows, size * inner, start * inner, length * inner);
+            DTypeDispatch.Any(x.DType, ref action);
         }
 
         if (Tape.ShouldRecord("Narrow", output, x))
@@ -87,7 +88,8 @@ internal static class Narrow
             shape[axis] = size;
             output = Tensor.Empty(shape, g.DType);
             var (rows, _, inner) = ShapeText.AroundAxis(g.ShapeSpan, axis);
-            ElementBits.Run(g.Storage, new PadAction(g, output, rows, size * inner, start * inner, length * inner));
+            var action = new PadAction(g, output, rows, size * inner, start * inner, length * inner);
+            DTypeDispatch.Any(g.DType, ref action);
         }
 
         if (Tape.ShouldRecord("NarrowBackward", output, g))
@@ -98,18 +100,18 @@ internal static class Narrow
         return output;
     }
 
-    private readonly struct SliceAction(Tensor x, Tensor output, int rows, int rowLength, int offset, int block) : IBitsAction
+    private readonly struct SliceAction(Tensor x, Tensor output, int rows, int rowLength, int offset, int block) : IAnyAction
     {
         public void Invoke<T>()
             where T : unmanaged =>
-            BlockCopy.Rows<T>(ElementBits.Of<T>(x), rowLength, offset, ElementBits.Of<T>(output), block, 0, rows, block);
+            BlockCopy.Rows<T>(x.Span<T>(), rowLength, offset, output.Span<T>(), block, 0, rows, block);
     }
 
-    private readonly struct PadAction(Tensor g, Tensor output, int rows, int rowLength, int offset, int block) : IBitsAction
+    private readonly struct PadAction(Tensor g, Tensor output, int rows, int rowLength, int offset, int block) : IAnyAction
     {
         public void Invoke<T>()
             where T : unmanaged =>
-            BlockCopy.RowsZeroPadded<T>(ElementBits.Of<T>(g), ElementBits.Of<T>(output), rowLength, offset, rows, block);
+            BlockCopy.RowsZeroPadded<T>(g.Span<T>(), output.Span<T>(), rowLength, offset, rows, block);
     }
 
     /// <summary>

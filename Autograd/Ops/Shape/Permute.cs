@@ -76,7 +76,8 @@ internal static class Permute
         else
         {
             output = Tensor.Empty(shape, x.DType);
-            ElementBits.Run(x.Storage, new PermuteAction(x, output, axes));
+            var action = new PermuteAction(x, output, axes);
+            DTypeDispatch.Any(x.DType, ref action);
         }
 
         if (Tape.ShouldRecord(op, output, x))
@@ -87,11 +88,11 @@ internal static class Permute
         return output;
     }
 
-    private readonly struct PermuteAction(Tensor x, Tensor output, int[] axes) : IBitsAction
+    private readonly struct PermuteAction(Tensor x, Tensor output, int[] axes) : IAnyAction
     {
         public void Invoke<T>()
             where T : unmanaged =>
-            PermuteKernel.Permute<T>(ElementBits.Of<T>(x), ElementBits.Of<T>(output), x.ShapeSpan, axes);
+            PermuteKernel.Permute<T>(x.Span<T>(), output.Span<T>(), x.ShapeSpan, axes);
     }
 
     private sealed class PermuteEntry(string op, Tensor x, int[] axes) : TapeEntry(op, x)
