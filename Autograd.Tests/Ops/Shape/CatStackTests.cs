@@ -47,6 +47,21 @@ public class CatStackTests
     }
 
     [Test]
+    public void InsideDetectAnomaly_TheShapeOpsRecordAndBackwardRuns()
+    {
+        Tensor a = Inputs.Normal(45, 2, 3), b = Inputs.Normal(46, 2, 3);
+        using (Tape.DetectAnomaly())
+        {
+            Tensor y = Tensor.Stack(Tensor.Cat([a, b], 1).Narrow(1, 1, 4).Permute(1, 0).Chunk(2), 0);
+            Assert.That(y.Shape, Is.EqualTo(new[] { 2, 2, 2 }));
+            y.Sum().Backward();
+        }
+
+        Assert.That(GradAssert.GradOf(a), Is.EqualTo(new[] { 0.0, 1, 1, 0, 1, 1 }));
+        Assert.That(GradAssert.GradOf(b), Is.EqualTo(new[] { 1.0, 1, 0, 1, 1, 0 }));
+    }
+
+    [Test]
     public void Cat_Float32()
     {
         Tensor y = Tensor.Cat([Tensor.FromArray(new float[] { 1, 2, 3, 4 }, 2, 2), Tensor.FromArray(new float[] { 5, 6 }, 2, 1)], 1);

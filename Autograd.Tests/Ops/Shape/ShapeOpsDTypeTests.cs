@@ -105,6 +105,20 @@ public class ShapeOpsDTypeTests
     }
 
     [Test]
+    public void InsideDetectAnomaly_DataOnlyTensorsStillMove()
+    {
+        Tensor labels = Tensor.FromArray(new long[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
+        Tensor mask = Tensor.FromArray(new[] { true, false, true, false, true, false }, 2, 3);
+        using (Tape.DetectAnomaly())
+        {
+            Assert.That(labels.Narrow(1, 1, 2).Permute(1, 0).ToArray<long>(), Is.EqualTo(new long[] { 2, 5, 3, 6 }));
+            Assert.That(Tensor.Cat([mask, mask.Expand(2, 3)], 0).Split(2)[1].Flatten().ToArray<bool>(),
+                Is.EqualTo(new[] { true, false, true, false, true, false }));
+            Assert.That(Tensor.Stack([labels, labels], -1).Unsqueeze(0).Squeeze(0).Shape, Is.EqualTo(new[] { 2, 3, 2 }));
+        }
+    }
+
+    [Test]
     public void Cat_OfInt64AndBool_Throws()
     {
         Assert.That(() => Tensor.Cat([Tensor.Zeros([2], DType.Int64), Tensor.Zeros([2], DType.Bool)]),

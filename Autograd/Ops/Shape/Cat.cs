@@ -61,7 +61,7 @@ internal static class Cat
             offset += sizes[i];
         }
 
-        if (Tape.ShouldRecord("Cat", output, tensors))
+        if (AnyRequiresGrad(tensors) && Tape.ShouldRecord("Cat", output, tensors))
         {
             output.SetGradFn(new CatEntry(tensors, resolved, sizes));
         }
@@ -74,6 +74,24 @@ internal static class Cat
     {
         var action = new CopyIntoAction(source, output, rows, block, outputRow, offset);
         DTypeDispatch.Any(source.DType, ref action);
+    }
+
+    /// <summary>
+    /// Whether any input requires a gradient: tested before <see cref="Tape.ShouldRecord(string, Tensor, ReadOnlySpan{Tensor})"/>
+    /// by every shape op. Moving elements cannot make a NaN, so the anomaly check has nothing to find in an op that is
+    /// not recorded, and Int64 and Bool tensors (which never require a gradient) never reach it.
+    /// </summary>
+    internal static bool AnyRequiresGrad(Tensor[] tensors)
+    {
+        foreach (Tensor t in tensors)
+        {
+            if (t.RequiresGrad)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static Tensor CheckNotNull(Tensor[] tensors, int index, string op) =>

@@ -27,7 +27,8 @@ internal static class Expand
             DTypeDispatch.Any(x.DType, ref action);
         }
 
-        if (Tape.ShouldRecord("Expand", output, x))
+        // RequiresGrad first, as in every shape op: see Cat.AnyRequiresGrad.
+        if (x.RequiresGrad && Tape.ShouldRecord("Expand", output, x))
         {
             output.SetGradFn(new ExpandEntry(x));
         }

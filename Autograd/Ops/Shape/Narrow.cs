@@ -62,7 +62,8 @@ internal static class Narrow
             DTypeDispatch.Any(x.DType, ref action);
         }
 
-        if (Tape.ShouldRecord("Narrow", output, x))
+        // RequiresGrad first, as in every shape op: see Cat.AnyRequiresGrad.
+        if (x.RequiresGrad && Tape.ShouldRecord("Narrow", output, x))
         {
             output.SetGradFn(new NarrowEntry("Narrow", x, axis, start, x.ShapeSpan[axis], pads: true));
         }
@@ -92,7 +93,8 @@ internal static class Narrow
             DTypeDispatch.Any(g.DType, ref action);
         }
 
-        if (Tape.ShouldRecord("NarrowBackward", output, g))
+        // RequiresGrad first, as in every shape op: see Cat.AnyRequiresGrad.
+        if (g.RequiresGrad && Tape.ShouldRecord("NarrowBackward", output, g))
         {
             output.SetGradFn(new NarrowEntry("NarrowBackward", g, axis, start, length, pads: false));
         }

@@ -80,7 +80,8 @@ internal static class Permute
             DTypeDispatch.Any(x.DType, ref action);
         }
 
-        if (Tape.ShouldRecord(op, output, x))
+        // RequiresGrad first, as in every shape op: see Cat.AnyRequiresGrad.
+        if (x.RequiresGrad && Tape.ShouldRecord(op, output, x))
         {
             output.SetGradFn(new PermuteEntry(op, x, axes));
         }

@@ -38,7 +38,7 @@ internal static class Stack
             Cat.CopyInto(tensors[i], output, rows, inner, tensors.Length * inner, i * inner);
         }
 
-        if (Tape.ShouldRecord("Stack", output, tensors))
+        if (Cat.AnyRequiresGrad(tensors) && Tape.ShouldRecord("Stack", output, tensors))
         {
             output.SetGradFn(new StackEntry(tensors, resolved));
         }

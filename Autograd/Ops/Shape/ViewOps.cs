@@ -86,7 +86,8 @@ internal static class ViewOps
     internal static Tensor As(string op, Tensor x, int[] shape)
     {
         Tensor output = Tensor.View(x, shape);
-        if (Tape.ShouldRecord(op, output, x))
+        // RequiresGrad first, as in every shape op: see Cat.AnyRequiresGrad.
+        if (x.RequiresGrad && Tape.ShouldRecord(op, output, x))
         {
             output.SetGradFn(new ViewEntry(op, x));
         }
