@@ -23,14 +23,29 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
         {
             int length = Math.Min(exponential.Length, x.Length - start);
             ReadOnlySpan<T> xs = x.Slice(start, length);
-            Span<T> u = exponential[..length], log = logarithm[..length];
-            TensorPrimitives.Min(xs, T.Zero, u);   // the positive side is not used: keep e^x finite there
+            Span<T> u = exponential[..length], log = logarithm[..length], ys = y.Slice(start, length);
+            TensorPrimitives.Min(xs, T.Zero, u);   // the positive side is not used: keep eˣ finite there
             TensorPrimitives.Exp(u, u);
             TensorPrimitives.Log(u, log);
-            for (int i = 0; i < length; i++)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var va = new Vector<T>(a);
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var v = new Vector<T>(xs[i..]);
+                    var vu = new Vector<T>(u[i..]);
+                    var d = vu - Vector<T>.One;
+                    var expM1 = Vector.ConditionalSelect(Vector.Equals(vu, Vector<T>.One), v, d * (v / new Vector<T>(log[i..])));
+                    expM1 = Vector.ConditionalSelect(Vector.Equals(d, -Vector<T>.One), d, expM1);
+                    Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), v, va * expM1).CopyTo(ys[i..]);
+                }
+            }
+
+            for (; i < length; i++)
             {
                 T v = xs[i];
-                y[start + i] = v > T.Zero ? v : a * ExpM1(v, u[i], log[i]);
+                ys[i] = v > T.Zero ? v : a * ExpM1(v, u[i], log[i]);
             }
         }
     }
@@ -43,13 +58,25 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
         for (int start = 0; start < g.Length; start += exponential.Length)
         {
             int length = Math.Min(exponential.Length, g.Length - start);
-            Span<T> e = exponential[..length];
-            TensorPrimitives.Min(x.Slice(start, length), T.Zero, e);
+            ReadOnlySpan<T> xs = x.Slice(start, length), gs = g.Slice(start, length);
+            Span<T> e = exponential[..length], ds = dx.Slice(start, length);
+            TensorPrimitives.Min(xs, T.Zero, e);
             TensorPrimitives.Exp(e, e);
-            for (int i = 0; i < length; i++)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                T gi = g[start + i];
-                dx[start + i] = x[start + i] > T.Zero ? gi : gi * a * e[i];
+                var va = new Vector<T>(a);
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var vg = new Vector<T>(gs[i..]);
+                    var positive = Vector.GreaterThan(new Vector<T>(xs[i..]), Vector<T>.Zero);
+                    Vector.ConditionalSelect(positive, vg, vg * va * new Vector<T>(e[i..])).CopyTo(ds[i..]);
+                }
+            }
+
+            for (; i < length; i++)
+            {
+                ds[i] = xs[i] > T.Zero ? gs[i] : gs[i] * a * e[i];
             }
         }
     }
@@ -67,7 +94,7 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
 
     /// <summary>
     /// eˣ − 1 for x ≤ 0 from u = eˣ (rounded) and ln u: (u − 1) · x / ln u corrects the rounding of u (Kahan's expm1;
-    /// .NET's ExpM1 is eˣ − 1 as written and loses all digits below 2⁻⁵³).
+    /// .NET's ExpM1 is eˣ − 1 as written and loses all digits below 2⁻⁵³). The vector loop above is the same formula.
     /// </summary>
     private static T ExpM1<T>(T x, T u, T logU)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -14,26 +14,10 @@ internal readonly struct GeluOp : IUnaryOp
     public bool SavesOutput => false;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // In double whatever T is: the float32 result is then Φ correctly rounded, not an erf approximation's.
-        for (int i = 0; i < y.Length; i++)
-        {
-            double v = double.CreateTruncating(x[i]);
-            y[i] = T.CreateTruncating(v * NormalDistribution.Cdf(v));
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Gelu, x, default, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < dx.Length; i++)
-        {
-            double v = double.CreateTruncating(x[i]);
-            double cdf = NormalDistribution.Cdf(v, out double density);
-            dx[i] = g[i] * T.CreateTruncating(cdf + (v * density));
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.GeluDerivative, x, g, dx);
 
     // Φ and φ as recorded ops of their own, each differentiable to any order.
     public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) =>
@@ -58,15 +42,16 @@ internal readonly struct GeluTanhOp : IUnaryOp
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (x.IsEmpty)
+        // y is the scratch: 2u, then σ(2u), then times x; chunk by chunk, so that the passes stay in L1.
+        for (int start = 0; start < x.Length; start += 256)
         {
-            return;   // TensorPrimitives.Sigmoid rejects empty spans
+            int length = Math.Min(256, x.Length - start);
+            ReadOnlySpan<T> xs = x.Slice(start, length);
+            Span<T> ys = y.Slice(start, length);
+            TwoU(xs, ys);
+            TensorPrimitives.Sigmoid(ys, ys);
+            TensorPrimitives.Multiply(ys, xs, ys);
         }
-
-        // y is the scratch: 2u, then σ(2u), then times x.
-        TwoU(x, y);
-        TensorPrimitives.Sigmoid(y, y);
-        TensorPrimitives.Multiply(y, x, y);
     }
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
@@ -81,13 +66,31 @@ internal readonly struct GeluTanhOp : IUnaryOp
             Span<T> sigma = s[..length];
             TwoU(xs, sigma);
             TensorPrimitives.Sigmoid(sigma, sigma);
-            for (int i = 0; i < length; i++)
+            ReadOnlySpan<T> gs = g.Slice(start, length);
+            Span<T> ds = dx.Slice(start, length);
+
+            // Where σ saturates, slope is exactly 0: the other factor is skipped (it overflows for |x| > 1e19 in float32).
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                Vector<T> vThreeKappa = new(threeKappa), vTwoBeta = new(twoBeta);
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var v = new Vector<T>(xs[i..]);
+                    var si = new Vector<T>(sigma[i..]);
+                    var slope = si * (Vector<T>.One - si);
+                    var derivative = si + (v * slope * vTwoBeta * ((vThreeKappa * v * v) + Vector<T>.One));
+                    derivative = Vector.ConditionalSelect(Vector.Equals(slope, Vector<T>.Zero), si, derivative);
+                    (new Vector<T>(gs[i..]) * derivative).CopyTo(ds[i..]);
+                }
+            }
+
+            for (; i < length; i++)
             {
                 T v = xs[i], si = sigma[i];
                 T slope = si * (T.One - si);
-                // Where σ saturates, slope is exactly 0: skip the other factor, which overflows for |x| > 1e19 in float32.
                 T derivative = slope == T.Zero ? si : si + (v * slope * twoBeta * ((threeKappa * v * v) + T.One));
-                dx[start + i] = g[start + i] * derivative;
+                ds[i] = gs[i] * derivative;
             }
         }
     }
@@ -124,22 +127,10 @@ internal readonly struct NormalCdfOp : IUnaryOp
     public bool SavesOutput => false;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < y.Length; i++)
-        {
-            y[i] = T.CreateTruncating(NormalDistribution.Cdf(double.CreateTruncating(x[i])));
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Cdf, x, default, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < dx.Length; i++)
-        {
-            dx[i] = g[i] * T.CreateTruncating(NormalDistribution.Pdf(double.CreateTruncating(x[i])));
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Pdf, x, g, dx);
 
     public Tensor BackwardGraph(Tensor? x, Tensor? y, Tensor g) => g * Unary.Apply(x!, new NormalPdfOp());
 }
@@ -152,21 +143,14 @@ internal readonly struct NormalPdfOp : IUnaryOp
     public bool SavesOutput => true;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < y.Length; i++)
-        {
-            y[i] = T.CreateTruncating(NormalDistribution.Pdf(double.CreateTruncating(x[i])));
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Pdf, x, default, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < dx.Length; i++)
-        {
-            dx[i] = -(g[i] * x[i] * y[i]);
-        }
+        TensorPrimitives.Multiply(g, x, dx);   // g[i] is read before dx[i] is written (dx may be g)
+        TensorPrimitives.Multiply(dx, y, dx);
+        TensorPrimitives.Negate(dx, dx);
     }
 
     // y is the saved output, itself recorded (its entry is this op's): differentiable to any order.

@@ -73,7 +73,9 @@ internal static class PowTensor
         /// <summary>
         /// The same formulas as recorded ops at the output's shape. Where a piece is dropped (0 · x^(−1) at x = e = 0,
         /// x^e · ln x at x = 0, e ≥ 0), x is first replaced by 1 through a constant mask, so that the dropped piece and
-        /// its derivatives are finite and the product with 0 is exactly 0 (not 0 · ∞ = NaN) at every order.
+        /// its derivatives are finite and the product with 0 is exactly 0 (not 0 · ∞ = NaN) at every order. Where
+        /// e = 0 and x ≠ 0, e · x^(e−1) is kept as it is (its value is 0), so its derivative in e is 1/x, as the
+        /// differences say, where PyTorch's where(e == 0, 0, ...) gives 0.
         /// </summary>
         private void BackwardGraph(in BackwardContext context, Tensor g, Tensor x, Tensor e, Span<Tensor?> inputGrads)
         {

@@ -33,10 +33,27 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
             TensorPrimitives.Exp(e, e);                // e = e^{−|βx|}, in (0, 1]
             TensorPrimitives.Add(e, T.One, u);
             TensorPrimitives.Log(u, log);
-            for (int i = 0; i < length; i++)
+            Span<T> ys = y.Slice(start, length);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                Vector<T> vb = new(b), vlimit = new(limit);
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var v = new Vector<T>(xs[i..]);
+                    var z = v * vb;
+                    var ve = new Vector<T>(e[i..]);
+                    var d = new Vector<T>(u[i..]) - Vector<T>.One;
+                    var log1P = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), ve, new Vector<T>(log[i..]) * (ve / d));
+                    var below = (Vector.Max(z, Vector<T>.Zero) + log1P) / vb;
+                    Vector.ConditionalSelect(Vector.GreaterThan(z, vlimit), v, below).CopyTo(ys[i..]);
+                }
+            }
+
+            for (; i < length; i++)
             {
                 T v = xs[i], z = v * b;
-                y[start + i] = z > limit ? v : (T.Max(z, T.Zero) + Log1P(e[i], u[i], log[i])) / b;
+                ys[i] = z > limit ? v : (T.Max(z, T.Zero) + Log1P(e[i], u[i], log[i])) / b;
             }
         }
     }
@@ -53,10 +70,22 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
             Span<T> z = scaled[..length], s = sigmoid[..length];
             TensorPrimitives.Multiply(x.Slice(start, length), b, z);
             TensorPrimitives.Sigmoid(z, s);
-            for (int i = 0; i < length; i++)
+            ReadOnlySpan<T> gs = g.Slice(start, length);
+            Span<T> ds = dx.Slice(start, length);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                T gi = g[start + i];
-                dx[start + i] = z[i] > limit ? gi : gi * s[i];
+                var vlimit = new Vector<T>(limit);
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var vg = new Vector<T>(gs[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(z[i..]), vlimit), vg, vg * new Vector<T>(s[i..])).CopyTo(ds[i..]);
+                }
+            }
+
+            for (; i < length; i++)
+            {
+                ds[i] = z[i] > limit ? gs[i] : gs[i] * s[i];
             }
         }
     }
@@ -76,7 +105,7 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
 
     /// <summary>
     /// ln(1 + e) for e in [0, 1] from u = 1 + e (rounded) and ln u: ln u · e / (u − 1) corrects the rounding of u
-    /// (Goldberg's log1p; .NET's LogP1 is ln(1 + e) as written and loses e below 2⁻⁵³).
+    /// (Goldberg's log1p; .NET's LogP1 is ln(1 + e) as written and loses e below 2⁻⁵³). The vector loop is the same.
     /// </summary>
     private static T Log1P<T>(T e, T u, T logU)
         where T : unmanaged, IFloatingPointIeee754<T>
