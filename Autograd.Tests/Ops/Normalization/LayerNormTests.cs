@@ -39,6 +39,7 @@ public class LayerNormTests
         (int[] Shape, int[] Normalized)[] layouts =
         [
             ([4], [4]), ([3, 5], [5]), ([2, 3, 4], [4]), ([2, 3, 4], [3, 4]), ([2, 1, 3], [1, 3]), ([2, 2, 2, 3], [2, 3]),
+            ([3, 19], [19]),
         ];
         foreach (var (shape, normalized) in layouts)
         {

@@ -68,16 +68,20 @@ internal static class LayerNorm
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (dx is not null)
+            // Each block of rows sums its share of dw and db into its own partial row; the partials are added in order.
+            int blocks = LayerNormKernels.Blocks(rows);
+            T[]? dwPartial = dw is null ? null : new T[blocks * d];
+            T[]? dbPartial = db is null ? null : new T[blocks * d];
+            RangeParallel.For(blocks, 2L * x.Count, new LayerNormKernels.BackwardBody<T>(x.Data<T>(), g.Data<T>(), weight?.Data<T>(),
+                mean.Data<T>(), rstd.Data<T>(), rows, d, blocks, dx?.Data<T>(), dwPartial, dbPartial));
+            if (dw is not null)
             {
-                RangeParallel.For(rows, x.Count, new LayerNormKernels.InputBody<T>(
-                    x.Data<T>(), g.Data<T>(), weight?.Data<T>(), mean.Data<T>(), rstd.Data<T>(), d, dx.Data<T>()));
+                LayerNormKernels.SumBlocks<T>(dwPartial, blocks, d, dw.Span<T>());
             }
 
-            if (dw is not null || db is not null)
+            if (db is not null)
             {
-                RangeParallel.For(d, x.Count, new LayerNormKernels.AffineBody<T>(
-                    x.Data<T>(), g.Data<T>(), mean.Data<T>(), rstd.Data<T>(), rows, d, dw?.Data<T>(), db?.Data<T>()));
+                LayerNormKernels.SumBlocks<T>(dbPartial, blocks, d, db.Span<T>());
             }
         }
     }
