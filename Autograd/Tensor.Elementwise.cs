@@ -44,13 +44,13 @@ public sealed partial class Tensor
     /// The elementwise maximum with <paramref name="other"/> (NumPy broadcasting; NaN if either is NaN). At a tie the
     /// gradient is split equally between the two, as PyTorch.
     /// </summary>
-    public Tensor Maximum(Tensor other) => Extremum.Maximum(this, other);
+    public Tensor Maximum(Tensor other) => MaximumMinimum.Maximum(this, other);
 
     /// <summary>
     /// The elementwise minimum with <paramref name="other"/> (NumPy broadcasting; NaN if either is NaN). At a tie the
     /// gradient is split equally between the two, as PyTorch.
     /// </summary>
-    public Tensor Minimum(Tensor other) => Extremum.Minimum(this, other);
+    public Tensor Minimum(Tensor other) => MaximumMinimum.Minimum(this, other);
 
     /// <summary>
     /// x^<paramref name="exponent"/>, elementwise with NumPy broadcasting, differentiable in both. As PyTorch, the

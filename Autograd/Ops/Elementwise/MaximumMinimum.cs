@@ -9,7 +9,7 @@ namespace Autograd.Ops;
 /// VJP, as PyTorch's: the gradient goes to the larger (smaller) operand, is split g/2 to each at a tie, and goes
 /// whole to both where either is NaN. Each operand's share is summed down to its shape.
 /// </summary>
-internal static class Extremum
+internal static class MaximumMinimum
 {
     public static Tensor Maximum(Tensor x, Tensor y)
     {
