@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Autograd.Ops;
 
@@ -35,6 +36,26 @@ internal static class BinaryCrossEntropy
 
     private static double ClampedLog(double x) => Math.Max(Math.Log(x), LogFloor);
 
+    /// <summary>−(t·log p + (1 − t)·log(1 − p)) at element i, each log clamped; p outside [0, 1] throws.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ElementLoss<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> t, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double pi = double.CreateChecked(p[i]);
+        if (!(pi >= 0 && pi <= 1))
+        {
+            ThrowOutsideUnitInterval(i, pi);
+        }
+
+        double ti = double.CreateChecked(t[i]);
+        return -((ti * ClampedLog(pi)) + ((1 - ti) * ClampedLog(1 - pi)));
+    }
+
+    private static void ThrowOutsideUnitInterval(int i, double p) =>
+        throw new ArgumentException(
+            $"BinaryCrossEntropy: probabilities[{i}] = {p} is outside [0, 1]; "
+            + "apply Sigmoid first, or use BinaryCrossEntropyWithLogits on the logits.");
+
     /// <summary>Each element's loss (written out for Reduction.None) and their sum.</summary>
     private struct LossAction(Tensor probabilities, Tensor target, Tensor? losses) : IFloatAction
     {
@@ -45,26 +66,24 @@ internal static class BinaryCrossEntropy
         {
             ReadOnlySpan<T> p = probabilities.Span<T>();
             ReadOnlySpan<T> t = target.Span<T>();
-            Span<T> each = losses is null ? default : losses.Span<T>();
             double sum = 0;
-            for (int i = 0; i < p.Length; i++)
+            if (losses is null)
             {
-                double pi = double.CreateChecked(p[i]);
-                if (!(pi >= 0 && pi <= 1))
+                // The mean and the sum: the loop as short as it can be.
+                for (int i = 0; i < p.Length; i++)
                 {
-                    throw new ArgumentException(
-                        $"BinaryCrossEntropy: probabilities[{i}] = {pi} is outside [0, 1]; "
-                        + "apply Sigmoid first, or use BinaryCrossEntropyWithLogits on the logits.");
+                    sum += ElementLoss(p, t, i);
                 }
-
-                double ti = double.CreateChecked(t[i]);
-                double loss = -((ti * ClampedLog(pi)) + ((1 - ti) * ClampedLog(1 - pi)));
-                if (losses is not null)
+            }
+            else
+            {
+                Span<T> each = losses.Span<T>();
+                for (int i = 0; i < p.Length; i++)
                 {
+                    double loss = ElementLoss(p, t, i);
                     each[i] = T.CreateChecked(loss);
+                    sum += loss;
                 }
-
-                sum += loss;
             }
 
             // Accumulated in double, rounded once: the mean of a float32 batch is as exact as it can be.
@@ -86,20 +105,37 @@ internal static class BinaryCrossEntropy
             ReadOnlySpan<T> t = target.Span<T>();
             Span<T> gp = dp is null ? default : dp.Span<T>();
             Span<T> gt = dt is null ? default : dt.Span<T>();
-            ReadOnlySpan<T> g = perElement is null ? default : perElement.Span<T>();
-            for (int i = 0; i < p.Length; i++)
+            if (perElement is null)
             {
-                double pi = double.CreateChecked(p[i]);
-                double a = perElement is null ? scale : scale * double.CreateChecked(g[i]);
-                if (dp is not null)
+                for (int i = 0; i < p.Length; i++)
                 {
-                    gp[i] = T.CreateChecked((pi - double.CreateChecked(t[i])) / Math.Max((1 - pi) * pi, Epsilon) * a);
+                    Element(p, t, gp, gt, i, scale);
                 }
+            }
+            else
+            {
+                ReadOnlySpan<T> g = perElement.Span<T>();
+                for (int i = 0; i < p.Length; i++)
+                {
+                    Element(p, t, gp, gt, i, scale * double.CreateChecked(g[i]));
+                }
+            }
+        }
 
-                if (dt is not null)
-                {
-                    gt[i] = T.CreateChecked((ClampedLog(1 - pi) - ClampedLog(pi)) * a);
-                }
+        /// <summary>Element i of each wanted gradient, for the share <paramref name="a"/> of g.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Element<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> t, Span<T> gp, Span<T> gt, int i, double a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double pi = double.CreateChecked(p[i]);
+            if (dp is not null)
+            {
+                gp[i] = T.CreateChecked((pi - double.CreateChecked(t[i])) / Math.Max((1 - pi) * pi, Epsilon) * a);
+            }
+
+            if (dt is not null)
+            {
+                gt[i] = T.CreateChecked((ClampedLog(1 - pi) - ClampedLog(pi)) * a);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Autograd.Ops;
 
@@ -31,6 +32,9 @@ internal static class BinaryCrossEntropyWithLogits
     // Written so that neither branch overflows: e^−|z| ≤ 1.
     private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ElementLoss(double z, double t) => Math.Max(z, 0) - (z * t) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+
     /// <summary>Each element's loss (written out for Reduction.None) and their sum.</summary>
     private struct LossAction(Tensor logits, Tensor target, Tensor? losses) : IFloatAction
     {
@@ -41,18 +45,24 @@ internal static class BinaryCrossEntropyWithLogits
         {
             ReadOnlySpan<T> z = logits.Span<T>();
             ReadOnlySpan<T> t = target.Span<T>();
-            Span<T> each = losses is null ? default : losses.Span<T>();
             double sum = 0;
-            for (int i = 0; i < z.Length; i++)
+            if (losses is null)
             {
-                double zi = double.CreateChecked(z[i]);
-                double loss = Math.Max(zi, 0) - (zi * double.CreateChecked(t[i])) + Math.Log(1 + Math.Exp(-Math.Abs(zi)));
-                if (losses is not null)
+                // The mean and the sum: the loop as short as it can be.
+                for (int i = 0; i < z.Length; i++)
                 {
-                    each[i] = T.CreateChecked(loss);
+                    sum += ElementLoss(double.CreateChecked(z[i]), double.CreateChecked(t[i]));
                 }
-
-                sum += loss;
+            }
+            else
+            {
+                Span<T> each = losses.Span<T>();
+                for (int i = 0; i < z.Length; i++)
+                {
+                    double loss = ElementLoss(double.CreateChecked(z[i]), double.CreateChecked(t[i]));
+                    each[i] = T.CreateChecked(loss);
+                    sum += loss;
+                }
             }
 
             Sum = sum;
@@ -73,20 +83,37 @@ internal static class BinaryCrossEntropyWithLogits
             ReadOnlySpan<T> t = target.Span<T>();
             Span<T> gz = dz is null ? default : dz.Span<T>();
             Span<T> gt = dt is null ? default : dt.Span<T>();
-            ReadOnlySpan<T> g = perElement is null ? default : perElement.Span<T>();
-            for (int i = 0; i < z.Length; i++)
+            if (perElement is null)
             {
-                double zi = double.CreateChecked(z[i]);
-                double a = perElement is null ? scale : scale * double.CreateChecked(g[i]);
-                if (dz is not null)
+                for (int i = 0; i < z.Length; i++)
                 {
-                    gz[i] = T.CreateChecked((Sigmoid(zi) - double.CreateChecked(t[i])) * a);
+                    Element(z, t, gz, gt, i, scale);
                 }
+            }
+            else
+            {
+                ReadOnlySpan<T> g = perElement.Span<T>();
+                for (int i = 0; i < z.Length; i++)
+                {
+                    Element(z, t, gz, gt, i, scale * double.CreateChecked(g[i]));
+                }
+            }
+        }
 
-                if (dt is not null)
-                {
-                    gt[i] = T.CreateChecked(-zi * a);
-                }
+        /// <summary>Element i of each wanted gradient, for the share <paramref name="a"/> of g.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Element<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> t, Span<T> gz, Span<T> gt, int i, double a)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double zi = double.CreateChecked(z[i]);
+            if (dz is not null)
+            {
+                gz[i] = T.CreateChecked((Sigmoid(zi) - double.CreateChecked(t[i])) * a);
+            }
+
+            if (dt is not null)
+            {
+                gt[i] = T.CreateChecked(-zi * a);
             }
         }
     }
