@@ -36,6 +36,46 @@ public class ConvolutionThreadingTests
     }
 
     [Test]
+    public void ItemJob_SpreadsItemsOverThePoolsThreads()
+    {
+        Assume.That(Environment.ProcessorCount, Is.GreaterThan(1), "one core: nothing to spread over");
+        var job = new RecordingJob();
+        job.Run(8, 2);
+        Assert.That(job.Items.Order(), Is.EqualTo(Enumerable.Range(0, 8)), "every item once");
+        Assert.That(job.Threads.Distinct().Count(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Pools_ForcedThreadCounts_GiveBitIdenticalResults()
+    {
+        // 128 planes of 9×9: several groups of planes to share out.
+        float[][] Pools(int threads)
+        {
+            ItemJob.ForcedThreads = threads;
+            try
+            {
+                Tensor x = Tensor.Randn([8, 16, 9, 9], seed: 5);
+                x.RequiresGrad = true;
+                Tensor max = Functional.MaxPool2d(x, 3, 2, 1);
+                Tensor avg = Functional.AvgPool2d(x, 3, 2, 1);
+                (max * Tensor.Randn(max.Shape, seed: 6) + avg * Tensor.Randn(avg.Shape, seed: 7)).Sum().Backward();
+                return [max.ToArray<float>(), avg.ToArray<float>(), x.Grad!.ToArray<float>()];
+            }
+            finally
+            {
+                ItemJob.ForcedThreads = null;
+            }
+        }
+
+        float[][] one = Pools(1);
+        float[][] two = Pools(2);
+        for (int i = 0; i < one.Length; i++)
+        {
+            Assert.That(two[i], Is.EqualTo(one[i]), $"result {i}");
+        }
+    }
+
+    [Test]
     public void DefaultMaxThreads_OfOne_GivesTheSameResultsAsAllCores()
     {
         // Large enough (≥ 2²² flops) that the default picks every core.
@@ -61,7 +101,7 @@ public class ConvolutionThreadingTests
 
     private static float[][] Run(ConvCase c, int? threads)
     {
-        ConvolutionKernels.ForcedThreads = threads;
+        ItemJob.ForcedThreads = threads;
         try
         {
             Tensor x = Tensor.Randn(c.InputShape, seed: 1);
@@ -78,7 +118,29 @@ public class ConvolutionThreadingTests
         }
         finally
         {
-            ConvolutionKernels.ForcedThreads = null;
+            ItemJob.ForcedThreads = null;
+        }
+    }
+
+    /// <summary>Each item waits (up to 5 s) until a second thread has taken one, so a slow worker wake-up cannot fail the test.</summary>
+    private sealed class RecordingJob : ItemJob
+    {
+        private readonly ManualResetEventSlim _second = new();
+
+        public System.Collections.Concurrent.ConcurrentBag<int> Items { get; } = [];
+
+        public System.Collections.Concurrent.ConcurrentBag<int> Threads { get; } = [];
+
+        protected override void RunItem(int item)
+        {
+            Items.Add(item);
+            Threads.Add(Environment.CurrentManagedThreadId);
+            if (Threads.Distinct().Count() > 1)
+            {
+                _second.Set();
+            }
+
+            _second.Wait(TimeSpan.FromSeconds(5));
         }
     }
 }

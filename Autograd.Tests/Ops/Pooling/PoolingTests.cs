@@ -89,10 +89,24 @@ public class PoolingTests
     }
 
     [Test]
-    public void MaxPool_NaN_IsTheMaximum()
+    public void MaxPool_NaN_IsTheMaximum_AndTheLastNaNTakesTheGradient()
     {
-        Tensor x = Tensor.FromArray(new[] { 1.0, double.NaN, 5, 2 }, 1, 1, 2, 2);
-        Assert.That(double.IsNaN(Functional.MaxPool2d(x, 2).Item()));
+        // As PyTorch's loop (if (v > max || isnan(v))): every NaN replaces the maximum, so the last one stays.
+        Tensor x = Inputs.Of([1.0, double.NaN, 5, double.NaN], 1, 1, 2, 2);
+        Tensor y = Functional.MaxPool2d(x, 2);
+        Assert.That(double.IsNaN(y.ToArray<double>()[0]));
+        y.Backward(Tensor.Ones([1, 1, 1, 1], DType.Float64));
+        Assert.That(GradAssert.GradOf(x), Is.EqualTo(new double[] { 0, 0, 0, 1 }));
+    }
+
+    [Test]
+    public void MaxPool_ZerosOfBothSigns_KeepTheFirstOne()
+    {
+        // −0 and +0 compare equal: the first is the maximum, sign included (as PyTorch).
+        Tensor y = Functional.MaxPool2d(Tensor.FromArray(new[] { -0.0, 0.0, -1, -2, 0.0, -0.0, -3, -4 }, 2, 1, 2, 2), 2);
+        double[] values = y.ToArray<double>();
+        Assert.That(double.IsNegative(values[0]), Is.True);
+        Assert.That(double.IsNegative(values[1]), Is.False);
     }
 
     [Test]

@@ -19,13 +19,8 @@ internal static class ConvolutionKernels
     /// <summary>Partial weight gradients of the chunks stay below this many elements in total.</summary>
     private const int MaxPartialElements = 1 << 22;
 
-    /// <summary>Tests set this (on the calling thread) to force a thread count whatever the size.</summary>
-    [ThreadStatic]
-    internal static int? ForcedThreads;
-
-    /// <summary>Threads worth using for work of <paramref name="flops"/>, as for one GEMM (Gemm.DefaultMaxThreads caps it).</summary>
-    internal static int ThreadsFor(double flops) =>
-        ForcedThreads ?? (flops < Gemm.ParallelFlops ? 1 : Math.Min(Gemm.DefaultMaxThreads, GemmThreading.MaxThreads));
+    /// <summary>Threads worth using for work of <paramref name="flops"/>, as for one GEMM.</summary>
+    internal static int ThreadsFor(double flops) => ItemJob.ThreadsFor(flops, Gemm.ParallelFlops);
 
     /// <summary>y [N,O,OH,OW] = conv(x [N,C,H,W], w [O,C/g,kh,kw]) + b [O].</summary>
     public static void Forward<T>(ConvGeometry g, T[] x, T[] w, T[]? b, T[] y)

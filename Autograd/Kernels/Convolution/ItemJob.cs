@@ -7,6 +7,10 @@ namespace Autograd.Kernels;
 /// </summary>
 internal abstract class ItemJob : GemmJob
 {
+    /// <summary>Tests set this (on the calling thread) to force a thread count whatever the size.</summary>
+    [ThreadStatic]
+    internal static int? ForcedThreads;
+
     private int _count;
     private int _threads;
     private int _next;
@@ -24,6 +28,13 @@ internal abstract class ItemJob : GemmJob
         (_count, _threads) = (count, threads);
         GemmThreading.Run(this, Math.Min(threads, count));
     }
+
+    /// <summary>
+    /// Threads worth using for <paramref name="work"/> operations: one below <paramref name="threshold"/> (waking a
+    /// worker would cost more), else as many as a GEMM may use (<see cref="Gemm.DefaultMaxThreads"/>, the cores).
+    /// </summary>
+    public static int ThreadsFor(double work, double threshold) =>
+        ForcedThreads ?? (work < threshold ? 1 : Math.Min(Gemm.DefaultMaxThreads, GemmThreading.MaxThreads));
 
     public sealed override void Prepare(int parts)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -10,7 +11,7 @@ namespace Autograd.Ops;
 internal static class AvgPool2d
 {
     public static Tensor Forward(Tensor input, int kernelSize, int? stride, int padding) =>
-        Apply(PoolGeometry.Create("AvgPool2d", input, kernelSize, stride, padding), input);
+        Apply(PoolChecks.Geometry("AvgPool2d", input, kernelSize, stride, padding), input);
 
     internal static Tensor Apply(PoolGeometry geometry, Tensor input)
     {
@@ -37,71 +38,18 @@ internal static class AvgPool2d
         return result;
     }
 
-    private readonly struct PoolAction(PoolGeometry g, Tensor input, Tensor output) : IFloatAction
+    private readonly struct PoolAction(PoolGeometry geometry, Tensor input, Tensor output) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            ReadOnlySpan<T> x = input.Span<T>();
-            Span<T> y = output.Span<T>();
-            T divisor = T.CreateChecked(g.Kernel * g.Kernel);
-            int plane = g.H * g.W, outputs = g.OH * g.OW;
-            for (int p = 0; p < g.Planes; p++)
-            {
-                ReadOnlySpan<T> source = x.Slice(p * plane, plane);
-                for (int oh = 0; oh < g.OH; oh++)
-                {
-                    var (h0, h1) = g.Window(oh, g.H);
-                    for (int ow = 0; ow < g.OW; ow++)
-                    {
-                        var (w0, w1) = g.Window(ow, g.W);
-                        T sum = T.Zero;
-                        for (int h = h0; h < h1; h++)
-                        {
-                            for (int w = w0; w < w1; w++)
-                            {
-                                sum += source[(h * g.W) + w];
-                            }
-                        }
-
-                        y[(p * outputs) + (oh * g.OW) + ow] = sum / divisor;
-                    }
-                }
-            }
-        }
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            PoolingKernels.AvgForward(geometry, input.Data<T>(), output.Data<T>());
     }
 
-    private readonly struct SpreadAction(PoolGeometry g, Tensor gradOutput, Tensor result) : IFloatAction
+    private readonly struct SpreadAction(PoolGeometry geometry, Tensor gradOutput, Tensor result) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            ReadOnlySpan<T> gy = gradOutput.Span<T>();
-            Span<T> dx = result.Span<T>();
-            dx.Clear();
-            T divisor = T.CreateChecked(g.Kernel * g.Kernel);
-            int plane = g.H * g.W, outputs = g.OH * g.OW;
-            for (int p = 0; p < g.Planes; p++)
-            {
-                Span<T> destination = dx.Slice(p * plane, plane);
-                for (int oh = 0; oh < g.OH; oh++)
-                {
-                    var (h0, h1) = g.Window(oh, g.H);
-                    for (int ow = 0; ow < g.OW; ow++)
-                    {
-                        var (w0, w1) = g.Window(ow, g.W);
-                        T share = gy[(p * outputs) + (oh * g.OW) + ow] / divisor;
-                        for (int h = h0; h < h1; h++)
-                        {
-                            for (int w = w0; w < w1; w++)
-                            {
-                                destination[(h * g.W) + w] += share;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            PoolingKernels.AvgSpread(geometry, gradOutput.Data<T>(), result.Data<T>());
     }
 
     /// <summary>AvgPool2d's entry (VJP: the spread) or the spread's (VJP: AvgPool2d); both linear, nothing saved.</summary>

@@ -1,20 +1,21 @@
 using System.Numerics;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
 /// <summary>
-/// PyTorch's F.max_pool2d (padding with −∞, floor mode): the maximum of each window and the position of its first
-/// maximum in scanning order (a NaN wins, the last one if several, exactly as PyTorch's loop). VJP: g scattered to those positions (summed
-/// where windows overlap and share a maximum). The scatter and its adjoint, a gather at the same positions, are
-/// recorded ops of each other, as for Max(axis), so the VJP is differentiable again.
+/// PyTorch's F.max_pool2d (padding with −∞, floor mode): the maximum of each window and the offset of its first
+/// maximum in scanning order (a NaN wins, the last one if several, exactly as PyTorch's loop). VJP: g scattered to
+/// those offsets (summed where overlapping windows share a maximum). The scatter and its adjoint, a gather at the
+/// same offsets, are recorded ops of each other, as for Max(axis), so the VJP is differentiable again.
 /// </summary>
 internal static class MaxPool2d
 {
     public static Tensor Forward(Tensor input, int kernelSize, int? stride, int padding)
     {
-        PoolGeometry geometry = PoolGeometry.Create("MaxPool2d", input, kernelSize, stride, padding);
+        PoolGeometry geometry = PoolChecks.Geometry("MaxPool2d", input, kernelSize, stride, padding);
         Tensor output = Tensor.Empty(geometry.OutputShape, input.DType);
-        int[] indices = new int[output.Count];
+        int[] indices = GC.AllocateUninitializedArray<int>(output.Count);
         DTypeDispatch.Float(input.DType, new MaxAction(geometry, input, output, indices));
         if (Tape.ShouldRecord("MaxPool2d", output, input))
         {
@@ -53,88 +54,30 @@ internal static class MaxPool2d
     /// <summary>Where each window's maximum is: its offset h·W + w within its plane.</summary>
     internal sealed record PoolIndices(PoolGeometry Geometry, int[] Offsets);
 
-    private readonly struct MaxAction(PoolGeometry g, Tensor input, Tensor output, int[] indices) : IFloatAction
+    private readonly struct MaxAction(PoolGeometry geometry, Tensor input, Tensor output, int[] indices) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            ReadOnlySpan<T> x = input.Span<T>();
-            Span<T> y = output.Span<T>();
-            int plane = g.H * g.W, outputs = g.OH * g.OW;
-            for (int p = 0; p < g.Planes; p++)
-            {
-                ReadOnlySpan<T> source = x.Slice(p * plane, plane);
-                for (int oh = 0; oh < g.OH; oh++)
-                {
-                    var (h0, h1) = g.Window(oh, g.H);
-                    for (int ow = 0; ow < g.OW; ow++)
-                    {
-                        var (w0, w1) = g.Window(ow, g.W);
-                        int best = (h0 * g.W) + w0;
-                        T max = T.NegativeInfinity;
-                        for (int h = h0; h < h1; h++)
-                        {
-                            for (int w = w0; w < w1; w++)
-                            {
-                                T value = source[(h * g.W) + w];
-                                if (value > max || T.IsNaN(value))
-                                {
-                                    (max, best) = (value, (h * g.W) + w);
-                                }
-                            }
-                        }
-
-                        int at = (p * outputs) + (oh * g.OW) + ow;
-                        y[at] = max;
-                        indices[at] = best;
-                    }
-                }
-            }
-        }
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            PoolingKernels.MaxForward(geometry, input.Data<T>(), output.Data<T>(), indices);
     }
 
     private readonly struct ScatterAction(PoolIndices at, Tensor gradOutput, Tensor result) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            PoolGeometry g = at.Geometry;
-            ReadOnlySpan<T> source = gradOutput.Span<T>();
-            Span<T> destination = result.Span<T>();
-            destination.Clear();
-            int plane = g.H * g.W, outputs = g.OH * g.OW;
-            for (int p = 0; p < g.Planes; p++)
-            {
-                for (int o = 0; o < outputs; o++)
-                {
-                    destination[(p * plane) + at.Offsets[(p * outputs) + o]] += source[(p * outputs) + o];
-                }
-            }
-        }
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            PoolingKernels.MaxScatter(at.Geometry, at.Offsets, gradOutput.Data<T>(), result.Data<T>());
     }
 
     private readonly struct GatherAction(PoolIndices at, Tensor x, Tensor result) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            PoolGeometry g = at.Geometry;
-            ReadOnlySpan<T> source = x.Span<T>();
-            Span<T> destination = result.Span<T>();
-            int plane = g.H * g.W, outputs = g.OH * g.OW;
-            for (int p = 0; p < g.Planes; p++)
-            {
-                for (int o = 0; o < outputs; o++)
-                {
-                    destination[(p * outputs) + o] = source[(p * plane) + at.Offsets[(p * outputs) + o]];
-                }
-            }
-        }
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            PoolingKernels.MaxGather(at.Geometry, at.Offsets, x.Data<T>(), result.Data<T>());
     }
 
     /// <summary>
-    /// The entry of MaxPool2d and of the gather (both pick values at the arg-max positions: their VJP is a scatter),
-    /// or of the scatter (its VJP is a gather).
+    /// The entry of MaxPool2d and of the gather (both pick values at the arg-max offsets: their VJP is a scatter), or
+    /// of the scatter (its VJP is a gather).
     /// </summary>
     private sealed class PoolIndexEntry(string name, Tensor x, PoolIndices at, bool backwardGathers) : TapeEntry(name, x)
     {
