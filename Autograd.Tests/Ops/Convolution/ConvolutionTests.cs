@@ -183,6 +183,14 @@ public class ConvolutionTests
         // No output channels.
         Tensor none = Functional.Conv1d(Inputs.Normal(64, 2, 3, 6), Inputs.Normal(65, 0, 3, 2));
         Assert.That(none.Shape, Is.EqualTo(new[] { 2, 0, 5 }));
+
+        // No input channels: the output is the bias everywhere, and the bias still gets its gradient.
+        Tensor bias = Inputs.Of([1.5, -2], 2);
+        Tensor empty = Functional.Conv2d(Inputs.Normal(66, 2, 0, 3, 3), Inputs.Normal(67, 2, 0, 2, 2), bias);
+        Assert.That(empty.Shape, Is.EqualTo(new[] { 2, 2, 2, 2 }));
+        GradAssert.Values(empty, [1.5, 1.5, 1.5, 1.5, -2, -2, -2, -2, 1.5, 1.5, 1.5, 1.5, -2, -2, -2, -2]);
+        empty.Sum().Backward();
+        Assert.That(GradAssert.GradOf(bias), Is.EqualTo(new double[] { 8, 8 }));
     }
 
     [Test]
