@@ -1,4 +1,5 @@
 using System.Globalization;
+using Autograd.Examples.CharTransformer;
 using Autograd.Examples.Common;
 using Autograd.Examples.FashionMnist;
 using Autograd.Examples.Seed;
@@ -16,6 +17,8 @@ try
             return SpiralExample.Run(rest, Console.Out);
         case "fashion-mnist":
             return FashionMnistExample.Run(rest, Console.Out);
+        case "char-transformer":
+            return CharTransformerExample.Run(rest, Console.Out);
         case "seed":
             SeedNetwork.Run(Console.Out);
             return ExitCodes.Success;
@@ -43,5 +46,7 @@ static void PrintHelp(TextWriter output)
     output.WriteLine("                  " + SpiralExample.Usage);
     output.WriteLine("  fashion-mnist   784-256-128-10 MLP with Adam on Fashion-MNIST; saves safetensors weights");
     output.WriteLine("                  " + FashionMnistExample.Usage);
+    output.WriteLine("  char-transformer  character-level GPT on the King James Bible (apt-get install bible-kjv); AdamW, warmup, cosine");
+    output.WriteLine("                  " + CharTransformerExample.Usage);
     output.WriteLine("  seed            the seed network worked by hand: every intermediate and gradient");
 }
