@@ -1,7 +1,7 @@
 namespace Autograd;
 
 /// <summary>Functional forms of layer computations, as PyTorch's <c>torch.nn.functional</c>.</summary>
-public static class Functional
+public static partial class Functional
 {
     /// <summary>
     /// y = x·Wᵀ + b for input [N,in] (or [in]), weight [out,in] and bias [out]. The transpose is taken by the

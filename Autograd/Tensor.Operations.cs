@@ -73,7 +73,11 @@ public sealed partial class Tensor
     /// <summary>Hyperbolic tangent, elementwise.</summary>
     public Tensor Tanh() => Unary.Apply(this, new TanhOp());
 
-    /// <summary>Matrix product [m,k]·[k,n] → [m,n], or batched [b,m,k]·[b,k,n] → [b,m,n].</summary>
+    /// <summary>
+    /// Matrix product as torch.matmul: [m,k]·[k,n] → [m,n]; a vector operand is a row ([k]·[k,n] → [n]) or a
+    /// column ([m,k]·[k] → [m]; [k]·[k] → the scalar dot product); dimensions before the last two are batch
+    /// dimensions and broadcast ([b,m,k]·[k,n] → [b,m,n], [b,1,m,k]·[c,k,n] → [b,c,m,n]).
+    /// </summary>
     public Tensor MatMul(Tensor other) => Ops.MatMul.Forward(this, other);
 
     /// <summary>The transpose of a 2-D tensor (a copy).</summary>

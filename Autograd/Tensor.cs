@@ -229,6 +229,9 @@ public sealed partial class Tensor
         return false;
     }
 
+    /// <summary>Replaces Grad with <paramref name="gradient"/>, a new tensor this leaf takes over (DistributedDataParallel's mean).</summary>
+    internal void ReplaceGrad(Tensor gradient) => (_grad, _gradOwned) = (gradient, true);
+
     /// <summary>A copy of the data as a new leaf that does not require a gradient.</summary>
     internal Tensor CloneData() => new((Array)_storage.Clone(), (int[])_shape.Clone(), DType);
 

@@ -1,4 +1,5 @@
 using Autograd.Data;
+using Autograd.Distributed;
 using Autograd.Examples.Common;
 using Autograd.NN;
 using Autograd.Optim;
@@ -15,7 +16,8 @@ public static class FashionMnistExample
     /// <summary>Options and their defaults, for <c>--help</c>.</summary>
     public static string Usage =>
         $"fashion-mnist [--data DIR ({FashionMnistData.DefaultDirectory})] [--epochs N ({DefaultEpochs})] [--batch N ({DefaultBatch})] [--lr X (0.001)]\n" +
-        "                  [--min-accuracy X (none)] [--save PATH (out/fashion-mnist.safetensors)] [--evaluate PATH]";
+        "                  [--min-accuracy X (none)] [--save PATH (out/fashion-mnist.safetensors)] [--evaluate PATH]\n" +
+        "                  [--distributed]  (under mpirun: data-parallel over the ranks; --batch is the global batch)";
 
     private const int DefaultEpochs = 10;
     private const int DefaultBatch = 128;
@@ -25,7 +27,8 @@ public static class FashionMnistExample
     /// <summary>Runs the example; returns the process exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var options = Options.Parse(args, "data", "epochs", "batch", "lr", "min-accuracy", "save", "evaluate");
+        bool distributed = args.Contains("--distributed");
+        var options = Options.Parse(args.Where(a => a != "--distributed").ToList(), "data", "epochs", "batch", "lr", "min-accuracy", "save", "evaluate");
         var dataDir = options.String("data", FashionMnistData.DefaultDirectory)!;
         var minAccuracy = options.Double("min-accuracy", 0);
         var evaluatePath = options.String("evaluate");
@@ -41,8 +44,9 @@ public static class FashionMnistExample
 
         try
         {
+            using ProcessGroup? group = distributed ? ProcessGroup.InitMpi() : null;
             var accuracy = evaluatePath is null
-                ? Train(options, dataDir, output)
+                ? Train(options, dataDir, group is { Rank: > 0 } ? TextWriter.Null : output, group)
                 : Evaluate(evaluatePath, dataDir, output);
             if (accuracy < minAccuracy)
             {
@@ -59,32 +63,45 @@ public static class FashionMnistExample
         }
     }
 
-    private static double Train(Options options, string dataDir, TextWriter output)
+    private static double Train(Options options, string dataDir, TextWriter output, ProcessGroup? group)
     {
         var epochs = options.PositiveInt("epochs", DefaultEpochs);
         var batchSize = options.PositiveInt("batch", DefaultBatch);
         var lr = options.Double("lr", 1e-3);
         var savePath = options.String("save", Path.Combine("out", "fashion-mnist.safetensors"))!;
+        int rank = group?.Rank ?? 0, ranks = group?.Size ?? 1;
+        if (batchSize % ranks != 0)
+        {
+            throw new UsageException($"--batch {batchSize} must be divisible by the number of ranks ({ranks}): each takes batch/{ranks}.");
+        }
 
         var train = FashionMnistData.LoadTrain(dataDir);
         var test = FashionMnistData.LoadTest(dataDir);
         output.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images from {dataDir}");
-        output.WriteLine($"Model {string.Join("-", _sizes)} (ReLU), Adam lr {lr}, batch {batchSize}, {epochs} epoch(s)");
+        output.WriteLine($"Model {string.Join("-", _sizes)} (ReLU), Adam lr {lr}, batch {batchSize}, {epochs} epoch(s)"
+            + (group is null ? "" : $"; data-parallel over {ranks} MPI ranks, {batchSize / ranks} samples each"));
 
-        var loader = new DataLoader(train.Images, train.Labels, batchSize, shuffle: true, seed: Seed);
+        // Sharded: each rank takes its part of every global batch (the same order on every rank, from the seed).
+        var loader = new DataLoader(train.Images, train.Labels, batchSize / ranks, shuffle: true, seed: Seed, rank: rank, worldSize: ranks);
         var model = new Mlp(_sizes, seed: Seed);
-        var optimizer = new Adam(model.Parameters(), lr);
+        Module trained = group is null ? model : new DistributedDataParallel(model, group);
+        var optimizer = new Adam(trained.Parameters(), lr);
         var testAccuracy = 0.0;
         var totalSeconds = 0.0;
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
-            var (loss, trainAccuracy, seconds) = TrainEpoch(model, optimizer, loader, $"epoch {epoch}/{epochs}", output);
+            var (loss, trainAccuracy, seconds) = TrainEpoch(trained, optimizer, loader, $"epoch {epoch}/{epochs}", output);
             totalSeconds += seconds;
             testAccuracy = Accuracy(model, test);
-            output.WriteLine($"epoch {epoch}/{epochs}: train loss {loss:F4}, train accuracy {trainAccuracy:F4}, test accuracy {testAccuracy:F4}, {seconds:F1} s");
+            output.WriteLine($"epoch {epoch}/{epochs}: train loss {loss:F4}, train accuracy {trainAccuracy:F4}, test accuracy {testAccuracy:F4}, "
+                + $"{seconds:F1} s, {loader.BatchCount / seconds:F1} steps/s");
         }
 
         output.WriteLine($"Test accuracy {testAccuracy:F4} after {epochs} epoch(s); {totalSeconds / epochs:F1} s per epoch");
+        if (rank != 0)
+        {
+            return testAccuracy;   // checkpoints are written by rank 0 only
+        }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(savePath));
         Directory.CreateDirectory(directory!);

@@ -15,6 +15,15 @@ public sealed record Batch(Tensor X, int[] Labels, int[] Indices);
 /// of epochs is the same for the same seed. The last, smaller batch is kept unless
 /// <c>dropLast</c>.
 /// </summary>
+/// <remarks>
+/// <b>Sharding for data-parallel training.</b> With <c>worldSize</c> &gt; 1 each rank gets its share of every batch:
+/// all ranks draw the same epoch order (the seed is required), cut it into global batches of
+/// <c>batchSize · worldSize</c> samples, and rank r takes the r-th contiguous part of each. So every sample is seen
+/// once per epoch across the ranks, every rank has the same number of batches (collectives stay in step), and the
+/// union of the ranks' batches is exactly the batch one process would draw with <c>batchSize · worldSize</c>. A last
+/// global batch smaller than that is split as evenly as possible (parts differ by at most one sample); only when it
+/// has fewer samples than ranks do the ranks without one take a sample from the start of the epoch order.
+/// </remarks>
 public sealed class DataLoader : IEnumerable<Batch>
 {
     private readonly Tensor _x;   // a private copy of the samples (any dtype: batches are gathered with Array.Copy)
@@ -30,12 +39,27 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="shuffle">Whether each epoch visits the samples in a new random order (otherwise 0..N−1).</param>
     /// <param name="dropLast">Whether to drop the last batch when it is smaller than <paramref name="batchSize"/>.</param>
     /// <param name="seed">Seed of the shuffling; null draws one at random.</param>
-    /// <exception cref="ArgumentException">The inputs are a scalar, or the label count differs from N.</exception>
-    public DataLoader(Tensor x, int[] labels, int batchSize, bool shuffle = true, bool dropLast = false, int? seed = null)
+    /// <param name="rank">This process's rank, for sharding (see remarks).</param>
+    /// <param name="worldSize">The number of ranks sharing each batch; 1 for no sharding.</param>
+    /// <exception cref="ArgumentException">The inputs are a scalar, or the label count differs from N, or sharding has no seed.</exception>
+    public DataLoader(Tensor x, int[] labels, int batchSize, bool shuffle = true, bool dropLast = false, int? seed = null,
+        int rank = 0, int worldSize = 1)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(worldSize);
+        if ((uint)rank >= (uint)worldSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), rank, $"DataLoader: rank must be in [0, {worldSize}).");
+        }
+
+        if (worldSize > 1 && shuffle && seed is null)
+        {
+            throw new ArgumentException(
+                $"DataLoader: sharding over {worldSize} ranks needs a seed, so that every rank draws the same order.", nameof(seed));
+        }
+
         var shape = x.Shape;
         if (shape.Length == 0)
         {
@@ -51,6 +75,8 @@ public sealed class DataLoader : IEnumerable<Batch>
 
         Count = shape[0];
         BatchSize = batchSize;
+        Rank = rank;
+        WorldSize = worldSize;
         Shuffle = shuffle;
         DropLast = dropLast;
         _sampleShape = shape[1..];
@@ -73,8 +99,21 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>Whether the last smaller batch is dropped.</summary>
     public bool DropLast { get; }
 
-    /// <summary>Batches per epoch, PyTorch's <c>len(loader)</c>.</summary>
-    public int BatchCount => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+    /// <summary>This process's rank among <see cref="WorldSize"/> (0 without sharding).</summary>
+    public int Rank { get; }
+
+    /// <summary>The number of ranks sharing each batch (1 without sharding).</summary>
+    public int WorldSize { get; }
+
+    /// <summary>Batches per epoch, PyTorch's <c>len(loader)</c>; the same on every rank.</summary>
+    public int BatchCount
+    {
+        get
+        {
+            long global = (long)BatchSize * WorldSize;
+            return (int)(DropLast ? Count / global : (Count + global - 1) / global);
+        }
+    }
 
     /// <summary>Number of epochs started so far (enumerations begun).</summary>
     public int Epoch { get; private set; }
@@ -113,17 +152,36 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     private IEnumerable<Batch> Batches(int[] order)
     {
-        for (var start = 0; start < order.Length; start += BatchSize)
+        int global = BatchSize * WorldSize;
+        for (var start = 0; start < order.Length; start += global)
         {
-            var size = Math.Min(BatchSize, order.Length - start);
-            if (size < BatchSize && DropLast)
+            var size = Math.Min(global, order.Length - start);
+            if (size < global && DropLast)
             {
                 yield break;
             }
 
-            var indices = order.AsSpan(start, size).ToArray();
-            yield return Gather(indices);
+            yield return Gather(Shard(order, start, size));
         }
+    }
+
+    /// <summary>This rank's contiguous part of the global batch order[start .. start + size).</summary>
+    private int[] Shard(int[] order, int start, int size)
+    {
+        if (WorldSize == 1)
+        {
+            return order.AsSpan(start, size).ToArray();
+        }
+
+        if (size < WorldSize)
+        {
+            // Fewer samples than ranks: ranks past the end take one from the start of the order (never an empty batch).
+            return [Rank < size ? order[start + Rank] : order[(Rank - size) % order.Length]];
+        }
+
+        int part = size / WorldSize, extra = size % WorldSize;
+        int offset = (Rank * part) + Math.Min(Rank, extra);
+        return order.AsSpan(start + offset, part + (Rank < extra ? 1 : 0)).ToArray();
     }
 
     private Batch Gather(int[] indices)

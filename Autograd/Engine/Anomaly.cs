@@ -56,9 +56,9 @@ internal static class Anomaly
     /// <summary>True when a floating-point tensor holds a NaN.</summary>
     public static bool HasNaN(Tensor? x)
     {
-        if (x is null)
+        if (x is null || !DTypeDispatch.IsFloatingPoint(x.DType))
         {
-            return false;
+            return false;   // Int64 and Bool hold no NaN
         }
 
         var finder = new NaNFinder(x);

@@ -49,12 +49,49 @@ internal static class BackwardPass
                 // A leaf: its gradient is the seed itself.
                 FinishLeaf(root, seed, seedExclusive, ref pass);
             }
+
+            if (state.PassDepth == 1 && state.EndOfPassCallbacks is { Count: > 0 })
+            {
+                RunEndOfPassCallbacks(state);
+            }
         }
         finally
         {
             state.PassDepth--;
+            if (state.PassDepth == 0)
+            {
+                state.EndOfPassCallbacks?.Clear();   // a pass that threw drops what it queued
+            }
+
             Tape.RestoreGradEnabled(gradMode);
         }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="callback"/> to run once the outermost backward pass running on this thread has written
+    /// every gradient (PyTorch's queue_callback): what a gradient hook starts, such as DistributedDataParallel's
+    /// all-reduce, is finished there.
+    /// </summary>
+    internal static void QueueCallback(Action callback)
+    {
+        TapeState state = TapeState.Current;
+        if (state.PassDepth == 0)
+        {
+            throw new InvalidOperationException("QueueCallback: no backward pass is running on this thread.");
+        }
+
+        (state.EndOfPassCallbacks ??= []).Add(callback);
+    }
+
+    private static void RunEndOfPassCallbacks(TapeState state)
+    {
+        List<Action> callbacks = state.EndOfPassCallbacks!;
+        for (int i = 0; i < callbacks.Count; i++)   // by index: a callback may queue another
+        {
+            callbacks[i]();
+        }
+
+        callbacks.Clear();
     }
 
     private static void Walk(TapeEntry rootEntry, Tensor seed, bool exclusive, ref Pass pass)

@@ -22,6 +22,15 @@ internal interface IAnyAction
 }
 
 /// <summary>
+/// Code that runs on the element types with an order (float, double, long): comparisons.
+/// </summary>
+internal interface INumberAction
+{
+    void Invoke<T>()
+        where T : unmanaged, INumber<T>;
+}
+
+/// <summary>
 /// The one place that maps a <see cref="DType"/> to a CLR element type. Every op, optimizer and creation routine
 /// goes through here instead of repeating an <c>if (Float32) ... else ...</c> block, so a new element type is
 /// added (or rejected with a clear message) in one switch.
@@ -72,6 +81,26 @@ internal static class DTypeDispatch
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown element type.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> in place with T = float, double or long; Bool has no order and throws.</summary>
+    public static void Number<TAction>(DType dtype, ref TAction action)
+        where TAction : struct, INumberAction
+    {
+        switch (dtype)
+        {
+            case DType.Float32:
+                action.Invoke<float>();
+                break;
+            case DType.Float64:
+                action.Invoke<double>();
+                break;
+            case DType.Int64:
+                action.Invoke<long>();
+                break;
+            default:
+                throw new ArgumentException($"{dtype} has no numeric kernels.");
         }
     }
 

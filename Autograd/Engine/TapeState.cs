@@ -17,4 +17,7 @@ internal sealed class TapeState
 
     /// <summary>The outermost pass's walk stacks, reused from pass to pass so that a tiny graph's pass allocates nothing.</summary>
     public EntryStack? Ready, Pending;
+
+    /// <summary>Work queued during the outermost pass to run when it ends (PyTorch's queue_callback), or null.</summary>
+    public List<Action>? EndOfPassCallbacks;
 }

@@ -57,30 +57,8 @@ internal static class AxisKernels
     /// <c>values[o, i] = max_j x[o, j, i]</c> and the first index attaining it (NaN wins, as in PyTorch).
     /// </summary>
     public static void Max<T>(ReadOnlySpan<T> x, int outer, int length, int inner, Span<T> values, Span<int> indices)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int o = 0; o < outer; o++)
-        {
-            int baseOffset = o * length * inner;
-            for (int i = 0; i < inner; i++)
-            {
-                int best = 0;
-                T bestValue = x[baseOffset + i];
-                for (int j = 1; j < length && !T.IsNaN(bestValue); j++)
-                {
-                    T value = x[baseOffset + (j * inner) + i];
-                    if (value > bestValue || T.IsNaN(value))
-                    {
-                        best = j;
-                        bestValue = value;
-                    }
-                }
-
-                values[(o * inner) + i] = bestValue;
-                indices[(o * inner) + i] = best;
-            }
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReductionKernels.ArgExtremum<T, Greatest>(x, outer, length, inner, values, indices);
 
     /// <summary><c>destination[o, j, i] = g[o, i]</c> where j is the arg-max, else 0.</summary>
     public static void MaxBackward<T>(ReadOnlySpan<T> g, ReadOnlySpan<int> indices, int outer, int length, int inner, Span<T> destination)

@@ -7,7 +7,7 @@ namespace Autograd.Kernels;
 /// General matrix multiply on row-major, contiguous spans: <c>C = op(A)·op(B)</c> or
 /// <c>C += op(A)·op(B)</c>. Allocation-free once warm; see docs/KERNELS.md for the kernels.
 /// </summary>
-public static class Gemm
+public static partial class Gemm
 {
     /// <summary>
     /// At or below this many multiply-adds (m·n·k) <see cref="GemmKernel.Auto"/> runs the direct
@@ -128,21 +128,29 @@ public static class Gemm
         {
             var problem = new GemmProblem<T>(pa, pb, pc, m, n, k, transA, transB, accumulate);
             var threads = exactThreads ?? ThreadsFor(problem.Flops, maxThreads);
-            switch (kernel == GemmKernel.Auto ? Choose(m, n, k, transA, transB) : kernel)
-            {
-                case GemmKernel.Naive:
-                    NaiveGemm<T>.Multiply(problem);
-                    break;
-                case GemmKernel.RowAxpy:
-                    RowAxpyGemm<T>.Multiply(problem, threads);
-                    break;
-                case GemmKernel.Dot:
-                    DotGemm<T>.Multiply(problem, threads);
-                    break;
-                default:
-                    BlockedGemm<T>.Multiply(problem, threads);
-                    break;
-            }
+            RunKernel(kernel == GemmKernel.Auto ? Choose(m, n, k, transA, transB) : kernel, problem, threads);
+        }
+    }
+
+    /// <summary>Runs one validated, non-empty product (k ≥ 1) on <paramref name="kernel"/> (not Auto).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static void RunKernel<T>(GemmKernel kernel, in GemmProblem<T> problem, int threads)
+        where T : unmanaged, INumberBase<T>
+    {
+        switch (kernel)
+        {
+            case GemmKernel.Naive:
+                NaiveGemm<T>.Multiply(problem);
+                break;
+            case GemmKernel.RowAxpy:
+                RowAxpyGemm<T>.Multiply(problem, threads);
+                break;
+            case GemmKernel.Dot:
+                DotGemm<T>.Multiply(problem, threads);
+                break;
+            default:
+                BlockedGemm<T>.Multiply(problem, threads);
+                break;
         }
     }
 

@@ -4,29 +4,34 @@ using Autograd.Kernels;
 namespace Autograd.Ops;
 
 /// <summary>
-/// The maximum along an axis. VJP: the gradient goes to the (first) arg-max, zero elsewhere (a scatter); the
-/// scatter and its adjoint, a gather at the same indices, are recorded ops of each other, so the VJP is
-/// differentiable again.
+/// The maximum (or minimum) along an axis. VJP: the gradient goes to the (first) arg-max, zero elsewhere (a scatter);
+/// the scatter and its adjoint, a gather at the same indices, are recorded ops of each other, so the VJP is
+/// differentiable again. Min is the same op with the order reversed.
 /// </summary>
 internal static class Max
 {
-    public static Tensor Axis(Tensor x, int axis, bool keepDim)
+    public static Tensor Axis(Tensor x, int axis, bool keepDim) => Axis(x, axis, keepDim, minimum: false);
+
+    /// <summary>The maximum along <paramref name="axis"/>, or the minimum when <paramref name="minimum"/>.</summary>
+    public static Tensor Axis(Tensor x, int axis, bool keepDim, bool minimum)
     {
-        OpChecks.NotNull(x, "Max", "x");
-        OpChecks.FloatingPoint("Max", x);
-        int resolved = ShapeText.Axis(axis, x.Rank, "Max");
+        string op = minimum ? "Min" : "Max";
+        OpChecks.NotNull(x, op, "x");
+        OpChecks.FloatingPoint(op, x);
+        int resolved = ShapeText.Axis(axis, x.Rank, op);
         var (outer, length, inner) = ShapeText.AroundAxis(x.ShapeSpan, resolved);
         if (length == 0)
         {
-            throw new ArgumentException($"Max: axis {axis} of {ShapeText.Format(x.ShapeSpan)} is empty; a maximum needs one element.");
+            throw new ArgumentException(
+                $"{op}: axis {axis} of {ShapeText.Format(x.ShapeSpan)} is empty; a {(minimum ? "minimum" : "maximum")} needs one element.");
         }
 
         Tensor output = Tensor.Empty(ShapeText.Reduced(x.ShapeSpan, resolved, keepDim), x.DType);
         int[] indices = new int[outer * inner];
-        DTypeDispatch.Float(x.DType, new MaxAction(x, outer, length, inner, output, indices));
-        if (Tape.ShouldRecord("Max", output, x))
+        DTypeDispatch.Float(x.DType, new MaxAction(x, outer, length, inner, output, indices, minimum));
+        if (Tape.ShouldRecord(op, output, x))
         {
-            output.SetGradFn(new ArgMaxEntry("Max", x, new ArgIndices(indices, outer, length, inner), backwardGathers: false));
+            output.SetGradFn(new ArgMaxEntry(op, x, new ArgIndices(indices, outer, length, inner, minimum), backwardGathers: false));
         }
 
         return output;
@@ -37,9 +42,10 @@ internal static class Max
     {
         Tensor output = Tensor.Empty(shape, g.DType);
         DTypeDispatch.Float(g.DType, new ScatterAction(g, at, output));
-        if (Tape.ShouldRecord("MaxBackward", output, g))
+        string op = at.Minimum ? "MinBackward" : "MaxBackward";
+        if (Tape.ShouldRecord(op, output, g))
         {
-            output.SetGradFn(new ArgMaxEntry("MaxBackward", g, at, backwardGathers: true));
+            output.SetGradFn(new ArgMaxEntry(op, g, at, backwardGathers: true));
         }
 
         return output;
@@ -50,22 +56,32 @@ internal static class Max
     {
         Tensor output = Tensor.Empty(shape, x.DType);
         DTypeDispatch.Float(x.DType, new GatherAction(x, at, output));
-        if (Tape.ShouldRecord("MaxGather", output, x))
+        string op = at.Minimum ? "MinGather" : "MaxGather";
+        if (Tape.ShouldRecord(op, output, x))
         {
-            output.SetGradFn(new ArgMaxEntry("MaxGather", x, at, backwardGathers: false));
+            output.SetGradFn(new ArgMaxEntry(op, x, at, backwardGathers: false));
         }
 
         return output;
     }
 
-    /// <summary>Where the maxima are: index along the axis for each (outer, inner) position.</summary>
-    internal sealed record ArgIndices(int[] Indices, int Outer, int Length, int Inner);
+    /// <summary>Where the maxima (minima) are: index along the axis for each (outer, inner) position.</summary>
+    internal sealed record ArgIndices(int[] Indices, int Outer, int Length, int Inner, bool Minimum = false);
 
-    private readonly struct MaxAction(Tensor x, int outer, int length, int inner, Tensor output, int[] indices) : IFloatAction
+    private readonly struct MaxAction(Tensor x, int outer, int length, int inner, Tensor output, int[] indices, bool minimum) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T> =>
-            AxisKernels.Max<T>(x.Span<T>(), outer, length, inner, output.Span<T>(), indices);
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (minimum)
+            {
+                ReductionKernels.ArgExtremum<T, Least>(x.Span<T>(), outer, length, inner, output.Span<T>(), indices);
+            }
+            else
+            {
+                ReductionKernels.ArgExtremum<T, Greatest>(x.Span<T>(), outer, length, inner, output.Span<T>(), indices);
+            }
+        }
     }
 
     private readonly struct ScatterAction(Tensor g, ArgIndices at, Tensor output) : IFloatAction

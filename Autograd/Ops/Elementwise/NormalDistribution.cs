@@ -1,0 +1,312 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Autograd.Ops;
+
+/// <summary>
+/// The standard normal distribution's CDF Φ and density φ, for the exact GELU, vectorised. .NET has no erf, so Φ goes
+/// through the scaled complementary error function F(z) = e^{z²}·erfc(z), z ≥ 0: with t = 4/(4 + z), F = t·G(t) and G
+/// is smooth on (0, 1], so one Chebyshev series (degree 24, coefficients from
+/// <c>Autograd.Tests/Fixtures/make_erfc_coefficients.py</c>, mpmath at 50 digits) gives F to 4 ulp with no branch,
+/// and the same Vector&lt;double&gt; code serves every element. Then Φ(x) = ½·e^{−x²/2}·F(|x|/√2) for x &lt; 0 and 1 − that
+/// for x ≥ 0: the lower tail keeps its full relative precision (Φ(−30) ≈ 4.9e−198), where 1 + erf(x/√2) would round
+/// to 0 below x ≈ −8. Float32 inputs are evaluated in double and rounded once.
+/// </summary>
+internal static class NormalDistribution
+{
+    /// <summary>What <see cref="Apply"/> computes from x.</summary>
+    public enum Quantity
+    {
+        /// <summary>Φ(x).</summary>
+        Cdf,
+
+        /// <summary>φ(x).</summary>
+        Pdf,
+
+        /// <summary>x · Φ(x).</summary>
+        Gelu,
+
+        /// <summary>Φ(x) + x · φ(x).</summary>
+        GeluDerivative,
+    }
+
+    private const int ChunkLength = 256;
+    private const double InverseSqrt2 = 0.70710678118654752440;
+    private const double InverseSqrt2Pi = 0.39894228040143267794;
+
+    // Beyond |x| = 40, e^{−x²/2} underflows double (it does from 38.6): Φ is exactly 0 or 1 and φ is 0.
+    private const double Saturation = 40;
+
+    // Keeps the sign, exponent and top 25 stored mantissa bits: the 26-bit significand of a "high part" whose square
+    // is exact.
+    private const long HighPartMask = unchecked((long)0xFFFF_FFFF_F800_0000);
+
+    /// <summary>
+    /// <c>destination[i] = q(x[i])</c>, times g[i] when <paramref name="g"/> is not empty. <paramref name="destination"/>
+    /// may be <paramref name="g"/> (each g[i] is read before destination[i] is written).
+    /// </summary>
+    public static void Apply<T>(Quantity quantity, ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int chunk = Math.Min(x.Length, ChunkLength);
+        Span<double> converted = stackalloc double[chunk];
+        Span<double> cdf = stackalloc double[chunk];
+        Span<double> density = stackalloc double[chunk];
+        Span<T> factor = stackalloc T[g.IsEmpty ? 0 : chunk];
+        for (int start = 0; start < x.Length; start += chunk)
+        {
+            int length = Math.Min(chunk, x.Length - start);
+            ReadOnlySpan<double> v = AsDouble(x.Slice(start, length), converted[..length]);
+            Span<double> c = cdf[..length], d = density[..length];
+            Evaluate(v, c, d);
+            Span<double> result = c;
+            switch (quantity)
+            {
+                case Quantity.Pdf:
+                    result = d;
+                    break;
+                case Quantity.Gelu:
+                    TensorPrimitives.Multiply(v, c, c);
+                    break;
+                case Quantity.GeluDerivative:
+                    TensorPrimitives.MultiplyAdd(v, d, c, c);
+                    break;
+            }
+
+            if (g.IsEmpty)
+            {
+                FromDouble(result, destination.Slice(start, length));
+            }
+            else
+            {
+                FromDouble(result, factor[..length]);
+                TensorPrimitives.Multiply(g.Slice(start, length), factor[..length], destination.Slice(start, length));
+            }
+        }
+    }
+
+    /// <summary>Φ(x) = P(N(0,1) ≤ x), one value (the same arithmetic as <see cref="Apply"/>).</summary>
+    public static double Cdf(double x)
+    {
+        Span<double> cdf = stackalloc double[1], density = stackalloc double[1];
+        Evaluate([x], cdf, density);
+        return cdf[0];
+    }
+
+    /// <summary>φ(x) = e^{−x²/2}/√(2π), one value.</summary>
+    public static double Pdf(double x)
+    {
+        Span<double> cdf = stackalloc double[1], density = stackalloc double[1];
+        Evaluate([x], cdf, density);
+        return density[0];
+    }
+
+    /// <summary>
+    /// Φ(x[i]) and φ(x[i]) for up to <see cref="ChunkLength"/> values, in five vectorised passes over the chunk (it
+    /// stays in L1). e^{−a²/2} (a = |x|) is taken without the rounding error of a², which would cost a relative error of
+    /// a²·2⁻⁵³ (1e−13 at a = 38): a = h + l with h the top 26 bits of a, so h² is exact, e^{−h²/2} comes from one
+    /// vectorised Exp, and the small rest a² − h² = l·(a + h) from its Taylor series (|·/2| &lt; 5e−5 for a ≤ 40, so
+    /// four terms are exact to 2⁻⁶⁰).
+    /// </summary>
+    private static void Evaluate(ReadOnlySpan<double> x, Span<double> cdf, Span<double> density)
+    {
+        int w = Vector<double>.Count;
+
+        // Pass 1: density = −h²/2 (the Exp argument), cdf = (a² − h²)/2 (parked there until pass 3).
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var mask = new Vector<long>(HighPartMask);
+            for (; i <= x.Length - w; i += w)
+            {
+                var a = Vector.Abs(new Vector<double>(x[i..]));
+                var high = Vector.AsVectorDouble(Vector.AsVectorInt64(a) & mask);
+                (high * high * -0.5).CopyTo(density[i..]);
+                ((a - high) * (a + high) * 0.5).CopyTo(cdf[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            double a = Math.Abs(x[i]);
+            double high = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(a) & HighPartMask);
+            density[i] = high * high * -0.5;
+            cdf[i] = (a - high) * (a + high) * 0.5;
+        }
+
+        // Pass 2.
+        TensorPrimitives.Exp(density, density);
+
+        // Pass 3: density = e^{−a²/2} (the Exp times the rest's correction), cdf = t = 4/(4 + a/√2).
+        i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var four = new Vector<double>(4);
+            for (; i <= x.Length - w; i += w)
+            {
+                var rest = new Vector<double>(cdf[i..]);
+                var correction = Vector<double>.One - (rest * (Vector<double>.One - (rest * (new Vector<double>(0.5) - (rest / 6)))));
+                (new Vector<double>(density[i..]) * correction).CopyTo(density[i..]);
+                (four / (four + (Vector.Abs(new Vector<double>(x[i..])) * InverseSqrt2))).CopyTo(cdf[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            double rest = cdf[i];
+            density[i] *= 1 - (rest * (1 - (rest * (0.5 - (rest / 6)))));
+            cdf[i] = 4 / (4 + (Math.Abs(x[i]) * InverseSqrt2));
+        }
+
+        // Pass 4: cdf = F = t·G(t).
+        ScaledErfcOfT(cdf);
+
+        // Pass 5: the tails, saturation, and the density's constant.
+        i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var saturation = new Vector<double>(Saturation);
+            for (; i <= x.Length - w; i += w)
+            {
+                var v = new Vector<double>(x[i..]);
+                var exponential = new Vector<double>(density[i..]);
+                var lowerTail = exponential * new Vector<double>(cdf[i..]) * 0.5;
+                var negative = Vector.LessThan(v, Vector<double>.Zero);
+                var saturated = Vector.GreaterThan(Vector.Abs(v), saturation);
+                var value = Vector.ConditionalSelect(negative, lowerTail, Vector<double>.One - lowerTail);
+                var limit = Vector.ConditionalSelect(negative, Vector<double>.Zero, Vector<double>.One);
+                Vector.ConditionalSelect(saturated, limit, value).CopyTo(cdf[i..]);
+                Vector.ConditionalSelect(saturated, Vector<double>.Zero, exponential * InverseSqrt2Pi).CopyTo(density[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            double v = x[i], lowerTail = density[i] * cdf[i] * 0.5;
+            bool saturated = Math.Abs(v) > Saturation;
+            cdf[i] = saturated ? (v < 0 ? 0 : 1) : v < 0 ? lowerTail : 1 - lowerTail;
+            density[i] = saturated ? 0 : density[i] * InverseSqrt2Pi;
+        }
+    }
+
+    /// <summary>
+    /// t[i] ← t·G(t) = F(z), G's Chebyshev series in u = 2t − 1 by Clenshaw's recurrence. Each step waits on the one
+    /// before, so four vectors go through the recurrence together to keep the multipliers busy.
+    /// </summary>
+    private static void ScaledErfcOfT(Span<double> t)
+    {
+        double[] c = _scaledErfc;
+        int w = Vector<double>.Count, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= t.Length - (4 * w); i += 4 * w)
+            {
+                var t0 = new Vector<double>(t[i..]);
+                var t1 = new Vector<double>(t[(i + w)..]);
+                var t2 = new Vector<double>(t[(i + (2 * w))..]);
+                var t3 = new Vector<double>(t[(i + (3 * w))..]);
+                Vector<double> u0 = (t0 * 2) - Vector<double>.One, u1 = (t1 * 2) - Vector<double>.One;
+                Vector<double> u2 = (t2 * 2) - Vector<double>.One, u3 = (t3 * 2) - Vector<double>.One;
+                Vector<double> v0 = u0 * 2, v1 = u1 * 2, v2 = u2 * 2, v3 = u3 * 2;
+                Vector<double> a0 = default, a1 = default, a2 = default, a3 = default;   // b(j+1)
+                Vector<double> b0 = default, b1 = default, b2 = default, b3 = default;   // b(j+2)
+                for (int j = c.Length - 1; j >= 1; j--)
+                {
+                    var cj = new Vector<double>(c[j]);
+                    (a0, b0) = ((v0 * a0) - b0 + cj, a0);
+                    (a1, b1) = ((v1 * a1) - b1 + cj, a1);
+                    (a2, b2) = ((v2 * a2) - b2 + cj, a2);
+                    (a3, b3) = ((v3 * a3) - b3 + cj, a3);
+                }
+
+                var c0 = new Vector<double>(c[0]);
+                (t0 * ((u0 * a0) - b0 + c0)).CopyTo(t[i..]);
+                (t1 * ((u1 * a1) - b1 + c0)).CopyTo(t[(i + w)..]);
+                (t2 * ((u2 * a2) - b2 + c0)).CopyTo(t[(i + (2 * w))..]);
+                (t3 * ((u3 * a3) - b3 + c0)).CopyTo(t[(i + (3 * w))..]);
+            }
+
+            for (; i <= t.Length - w; i += w)
+            {
+                var t0 = new Vector<double>(t[i..]);
+                var u0 = (t0 * 2) - Vector<double>.One;
+                var v0 = u0 * 2;
+                Vector<double> a0 = default, b0 = default;
+                for (int j = c.Length - 1; j >= 1; j--)
+                {
+                    (a0, b0) = ((v0 * a0) - b0 + new Vector<double>(c[j]), a0);
+                }
+
+                (t0 * ((u0 * a0) - b0 + new Vector<double>(c[0]))).CopyTo(t[i..]);
+            }
+        }
+
+        for (; i < t.Length; i++)
+        {
+            double u = (t[i] * 2) - 1, v = u * 2, a = 0, b = 0;
+            for (int j = c.Length - 1; j >= 1; j--)
+            {
+                (a, b) = ((v * a) - b + c[j], a);
+            }
+
+            t[i] *= (u * a) - b + c[0];
+        }
+    }
+
+    /// <summary>x as doubles: the span itself for double, else converted into <paramref name="buffer"/>.</summary>
+    private static ReadOnlySpan<double> AsDouble<T>(ReadOnlySpan<T> x, Span<double> buffer)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return MemoryMarshal.Cast<T, double>(x);
+        }
+
+        TensorPrimitives.ConvertTruncating<T, double>(x, buffer);
+        return buffer;
+    }
+
+    private static void FromDouble<T>(ReadOnlySpan<double> values, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            values.CopyTo(MemoryMarshal.Cast<T, double>(destination));
+        }
+        else
+        {
+            TensorPrimitives.ConvertTruncating<double, T>(values, destination);
+        }
+    }
+
+    // G(t), t = 4/(4 + z), degree 24: F in double within 7.47 x 2^-53 (relative) on z in [0, 30]
+    private static readonly double[] _scaledErfc =
+    [
+        0.40802446954913146,
+        0.37635823567636745,
+        0.14758035457222363,
+        0.049571317930027586,
+        0.014227107557117175,
+        0.003443493262717524,
+        0.000682254183283808,
+        0.00010340451975756189,
+        9.72854595199015e-06,
+        -1.1988713758412045e-07,
+        -2.1747767703449563e-07,
+        -3.0291767735991394e-08,
+        9.47991756520455e-10,
+        8.633411694990956e-10,
+        6.872156425953405e-11,
+        -1.7034898438296154e-11,
+        -3.3921306868297042e-12,
+        2.6158087668367533e-13,
+        1.2127675804667078e-13,
+        -2.1146895236906342e-15,
+        -4.117341304644716e-15,
+        -6.328721984843248e-17,
+        1.439398554714999e-16,
+        4.557692988193959e-18,
+        -5.5499818222898704e-18,
+    ];
+}
