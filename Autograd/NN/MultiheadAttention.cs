@@ -118,6 +118,31 @@ public sealed class MultiheadAttention : Module
     /// <inheritdoc/>
     public override string ToString() => $"MultiheadAttention(embed_dim={EmbedDim}, num_heads={NumHeads}, batch_first=True)";
 
+    private void CheckShapes(Tensor query, Tensor key, Tensor value)
+    {
+        int[] q = query.Shape, k = key.Shape, v = value.Shape;
+        if (q.Length != 3 || k.Length != 3 || v.Length != 3)
+        {
+            throw new ArgumentException(
+                $"MultiheadAttention: query, key and value must be [N,L,E] (batch first) or unbatched [L,E]; got "
+                + $"{ShapeText.Format(q)}, {ShapeText.Format(k)}, {ShapeText.Format(v)}.");
+        }
+
+        if (q[2] != EmbedDim || k[2] != EmbedDim || v[2] != EmbedDim)
+        {
+            throw new ArgumentException(
+                $"MultiheadAttention: the last dimension must be embedDim {EmbedDim}; got query {ShapeText.Format(q)}, "
+                + $"key {ShapeText.Format(k)}, value {ShapeText.Format(v)}.");
+        }
+
+        if (k[0] != q[0] || v[0] != q[0] || k[1] != v[1])
+        {
+            throw new ArgumentException(
+                $"MultiheadAttention: query {ShapeText.Format(q)}, key {ShapeText.Format(k)} and value {ShapeText.Format(v)} "
+                + "must share the batch size N, and key and value the length S.");
+        }
+    }
+
     /// <summary>x [N, T, E] · Wᵀ + b as one [N·T, E] product.</summary>
     private static Tensor Project(Tensor x, Tensor weight, Tensor? bias)
     {
