@@ -2,7 +2,7 @@ namespace Autograd.NN;
 
 /// <summary>Softmax along one axis, PyTorch's <c>nn.Softmax(dim)</c>: <c>exp(x) / Σ exp(x)</c>.</summary>
 /// <remarks>
-/// To train a classifier, give raw logits to <see cref="Loss.CrossEntropy"/> instead, which is
+/// To train a classifier, give raw logits to <see cref="Loss.CrossEntropy(Tensor, int[])"/> instead, which is
 /// the stable log-softmax composition.
 /// </remarks>
 public sealed class Softmax : Module
