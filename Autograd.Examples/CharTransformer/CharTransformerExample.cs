@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Autograd.Examples.Common;
-using Autograd.NN;
 using Autograd.Optim;
 
 namespace Autograd.Examples.CharTransformer;

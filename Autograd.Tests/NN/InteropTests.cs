@@ -1,4 +1,5 @@
 using Autograd.NN;
+using Autograd.Tests.TestSupport;
 
 namespace Autograd.Tests.NN;
 

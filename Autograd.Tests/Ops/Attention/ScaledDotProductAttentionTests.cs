@@ -1,3 +1,5 @@
+using Autograd.Tests.TestSupport;
+
 namespace Autograd.Tests.Ops.Attention;
 
 /// <summary>Functional.ScaledDotProductAttention: values against a naive loop, masks, causality, gradients to second order.</summary>
