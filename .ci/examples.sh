@@ -3,11 +3,15 @@
 #   1. spiral: trains to >= 98% training accuracy (the example exits 1 below it) and writes two PNGs.
 #   2. fashion-mnist, when the data set is installed: one epoch asserting test accuracy >= 0.80,
 #      then reloads the saved safetensors weights and evaluates them.
-# Exit code 3 from fashion-mnist means the data set is absent: that step is skipped, not failed.
+#   3. fashion-mnist-cnn, short: one epoch on 6,000 images asserting test accuracy >= 0.70, and its PNG.
+#   4. char-transformer, short: 60 steps of a one-block model asserting validation loss <= 3.0 nats/char.
+# Exit code 3 means a data set is absent: that step is skipped, not failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out="$(mktemp -d)"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo -n); fi
 trap 'rm -rf "$out"' EXIT
 examples=(dotnet run -c Release --project Autograd.Examples --)
 
@@ -24,8 +28,6 @@ echo "== spiral passed in $((SECONDS - start)) s"
 
 echo "== examples: fashion-mnist"
 if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
-  sudo_cmd=()
-  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo -n); fi
   { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq dataset-fashion-mnist; } ||
     echo "examples: could not install dataset-fashion-mnist; the Fashion-MNIST step will be skipped"
 fi
@@ -36,10 +38,41 @@ status=0
 "${examples[@]}" fashion-mnist --epochs 1 --min-accuracy 0.80 --save "$out/fashion-mnist.safetensors" || status=$?
 if [[ $status -eq 3 ]]; then
   echo "== fashion-mnist skipped: data set not installed"
-  exit 0
 elif [[ $status -ne 0 ]]; then
   echo "examples: fashion-mnist failed with exit code $status" >&2
   exit "$status"
 fi
-"${examples[@]}" fashion-mnist --evaluate "$out/fashion-mnist.safetensors" --min-accuracy 0.80
-echo "== fashion-mnist passed in $((SECONDS - start)) s"
+if [[ $status -eq 0 ]]; then
+  "${examples[@]}" fashion-mnist --evaluate "$out/fashion-mnist.safetensors" --min-accuracy 0.80
+  echo "== fashion-mnist passed in $((SECONDS - start)) s"
+
+  echo "== examples: fashion-mnist-cnn (short)"
+  start=$SECONDS
+  "${examples[@]}" fashion-mnist-cnn --epochs 1 --limit 6000 --min-accuracy 0.70 --out "$out"
+  if [[ ! -s "$out/fashion-mnist-cnn.png" ]]; then
+    echo "examples: $out/fashion-mnist-cnn.png is missing" >&2
+    exit 1
+  fi
+  echo "== fashion-mnist-cnn passed in $((SECONDS - start)) s"
+fi
+
+echo "== examples: char-transformer (short)"
+if [[ ! -e /usr/lib/bible.data ]]; then
+  { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq bible-kjv; } ||
+    echo "examples: could not install bible-kjv; the char-transformer step will be skipped"
+fi
+start=$SECONDS
+status=0
+"${examples[@]}" char-transformer --steps 60 --layers 1 --eval-every 30 --warmup 10 --sample 80 --max-loss 3.0 --out "$out" || status=$?
+if [[ $status -eq 3 ]]; then
+  echo "== char-transformer skipped: bible-kjv not installed"
+elif [[ $status -ne 0 ]]; then
+  echo "examples: char-transformer failed with exit code $status" >&2
+  exit "$status"
+else
+  if [[ ! -s "$out/char-transformer-loss.png" ]]; then
+    echo "examples: $out/char-transformer-loss.png is missing" >&2
+    exit 1
+  fi
+  echo "== char-transformer passed in $((SECONDS - start)) s"
+fi

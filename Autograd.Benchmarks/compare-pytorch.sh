@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Races Autograd's training steps against PyTorch's on this machine, back to back, per thread count.
 #
-#   Autograd.Benchmarks/compare-pytorch.sh [W1 W2 W3 W4]      (default: W1 W2 W4; W3 takes minutes)
+#   Autograd.Benchmarks/compare-pytorch.sh [W1 W2 W3 W4 W5 W6]   (default: W1 W2 W4 W5 W6; W3 takes minutes)
 #   TIME_BOX=3 THREADS="1 2" Autograd.Benchmarks/compare-pytorch.sh
 #
 # Prints a table of medians and the ratio ours/PyTorch (below 1 = we are faster) and writes it to
@@ -11,7 +11,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-workloads=("${@:-W1 W2 W4}")
+workloads=("${@:-W1 W2 W4 W5 W6}")
 read -r -a workloads <<< "${workloads[*]}"
 time_box="${TIME_BOX:-3}"
 threads_list="${THREADS:-1 2}"
@@ -50,9 +50,10 @@ out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
   echo "# Autograd vs PyTorch, training steps ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); time box ${time_box} s per workload;"
-  echo "medians of single steps; ratio = ours / PyTorch (below 1: Autograd is faster)."
+  echo "medians (and means) of single steps; ratio = ours / PyTorch on medians (below 1: Autograd is faster)."
+  echo "The first step's loss shows both sides computed the same thing (W5, W6 start from the same weights)."
   echo
-  echo "| workload | threads | Autograd µs | PyTorch µs | ratio | Autograd bytes/step | final loss (ours / torch) |"
+  echo "| workload | threads | Autograd µs median (mean) | PyTorch µs median (mean) | ratio | Autograd bytes/step | first loss (ours / torch) |"
   echo "|---|---|---|---|---|---|---|"
   awk '
     { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[$1, $2, $4, kv[1]] = kv[2] } ids[$2, $4] = $5; order[++n] = $2 SUBSEP $4 }
@@ -62,8 +63,9 @@ out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
         split(key, p, SUBSEP); t = p[1]; w = p[2]
         ours = v["ours", t, w, "median_us"]; torch = v["torch", t, w, "median_us"]
         ratio = (ours != "" && torch != "" && torch > 0) ? sprintf("%.3f", ours / torch) : "n/a"
-        printf "| %s %s | %s | %s | %s | %s | %s | %s / %s |\n", w, ids[key], t, ours, torch, ratio,
-          v["ours", t, w, "alloc_bytes_per_step"], v["ours", t, w, "final_loss"], v["torch", t, w, "final_loss"]
+        printf "| %s %s | %s | %s (%s) | %s (%s) | %s | %s | %s / %s |\n", w, ids[key], t, ours, v["ours", t, w, "mean_us"],
+          torch, v["torch", t, w, "mean_us"], ratio, v["ours", t, w, "alloc_bytes_per_step"],
+          v["ours", t, w, "first_loss"], v["torch", t, w, "first_loss"]
       }
     }' "$results"
 } > "$out"

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Autograd.Examples.CharTransformer;
 using Autograd.Examples.Common;
 using Autograd.Examples.FashionMnist;
+using Autograd.Examples.FashionMnistCnn;
 using Autograd.Examples.Seed;
 using Autograd.Examples.Spiral;
 
@@ -16,6 +18,10 @@ try
             return SpiralExample.Run(rest, Console.Out);
         case "fashion-mnist":
             return FashionMnistExample.Run(rest, Console.Out);
+        case "fashion-mnist-cnn":
+            return FashionMnistCnnExample.Run(rest, Console.Out);
+        case "char-transformer":
+            return CharTransformerExample.Run(rest, Console.Out);
         case "seed":
             SeedNetwork.Run(Console.Out);
             return ExitCodes.Success;
@@ -43,5 +49,9 @@ static void PrintHelp(TextWriter output)
     output.WriteLine("                  " + SpiralExample.Usage);
     output.WriteLine("  fashion-mnist   784-256-128-10 MLP with Adam on Fashion-MNIST; saves safetensors weights");
     output.WriteLine("                  " + FashionMnistExample.Usage);
+    output.WriteLine("  fashion-mnist-cnn  two conv blocks with BatchNorm and max-pooling, dropout, linear head; Adam");
+    output.WriteLine("                  " + FashionMnistCnnExample.Usage);
+    output.WriteLine("  char-transformer  character-level GPT on the King James Bible (apt-get install bible-kjv); AdamW, warmup, cosine");
+    output.WriteLine("                  " + CharTransformerExample.Usage);
     output.WriteLine("  seed            the seed network worked by hand: every intermediate and gradient");
 }

@@ -61,11 +61,13 @@ public static class WorkloadRunner
                 Console.WriteLine($"# {note}");
             }
 
+            workload.Step();   // the first step's loss: both sides start from the same weights (W5, W6), so it must agree
+            double firstLoss = workload.LastLoss!.Item();
             int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
             var (medianMicroseconds, steps, allocatedPerStep, meanMicroseconds) = Race(workload.Step, seconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} mean_us={meanMicroseconds:F3} steps={steps} "
-                + $"final_loss={workload.LastLoss!.Item():G6} alloc_bytes_per_step={allocatedPerStep} "
+                + $"final_loss={workload.LastLoss!.Item():G6} first_loss={firstLoss:G7} alloc_bytes_per_step={allocatedPerStep} "
                 + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}"));
         }
 

@@ -64,7 +64,7 @@ public sealed class Workload
 public static class Workloads
 {
     /// <summary>The workload ids, in workloads.py's order.</summary>
-    public static readonly string[] Ids = ["W1", "W2", "W3", "W4"];
+    public static readonly string[] Ids = ["W1", "W2", "W3", "W4", "W5", "W6"];
 
     /// <summary>Builds the workload with <paramref name="id"/> (W1..W4, case-insensitive).</summary>
     public static Workload Create(string id) => id.ToUpperInvariant() switch
@@ -73,6 +73,8 @@ public static class Workloads
         "W2" => Mlp("W2", "mnist-mlp", batch: 64, [784, 256, 128, 10], learningRate: 0.01f, seed: 2),
         "W3" => Mlp("W3", "wide-mlp", batch: 256, [1024, 4096, 4096, 10], learningRate: 0.01f, seed: 3),
         "W4" => Spiral(),
+        "W5" => Cnn(batch: 64, learningRate: 0.01f, seed: 5),
+        "W6" => TransformerBlock(batch: 16, length: 128, width: 128, heads: 4, learningRate: 0.01f, seed: 6),
         _ => throw new ArgumentException($"Unknown workload '{id}'; expected one of {string.Join(", ", Ids)}."),
     };
 
@@ -132,6 +134,79 @@ public static class Workloads
             // workloads.py prints the same line: equal checksums mean equal data.
             Note = string.Create(CultureInfo.InvariantCulture, $"spiral checksum {checksum:F6}"),
         };
+    }
+
+    /// <summary>W5: the fashion-mnist-cnn example's network without its dropout, batch 64 of 1×28×28, cross-entropy.</summary>
+    private static Workload Cnn(int batch, float learningRate, int seed)
+    {
+        Tensor x = Tensor.Randn([batch, 1, 28, 28], seed);
+        int[] labels = Labels(seed + 100, batch, 10);
+        var model = new NN.Sequential(
+            new NN.Conv2d(1, 32, 3, padding: 1), new NN.BatchNorm2d(32), new NN.ReLU(), new NN.MaxPool2d(2),
+            new NN.Conv2d(32, 64, 3, padding: 1), new NN.BatchNorm2d(64), new NN.ReLU(), new NN.MaxPool2d(2),
+            new NN.Flatten(), new NN.Linear(64 * 7 * 7, 10));
+        SetWeights(model, seed);
+        return new Workload("W5", "cnn", [.. model.Parameters()], learningRate, () => Loss.CrossEntropy(model.Forward(x), labels));
+    }
+
+    /// <summary>W6: one pre-norm transformer block (causal attention, 4× GELU MLP) regressed onto normal targets.</summary>
+    private static Workload TransformerBlock(int batch, int length, int width, int heads, float learningRate, int seed)
+    {
+        Tensor x = Tensor.Randn([batch, length, width], seed);
+        Tensor target = Tensor.Randn([batch, length, width], seed + 100);
+        var block = new Block(width, heads);
+        SetWeights(block, seed);
+        return new Workload("W6", "transformer-block", [.. block.Parameters()], learningRate, () => Loss.Mse(block.Forward(x), target));
+    }
+
+    /// <summary>workloads.py's Block, with its parameter order (ln1, attn, ln2, fc1, fc2).</summary>
+    private sealed class Block : NN.Module
+    {
+        private readonly NN.LayerNorm _norm1, _norm2;
+        private readonly NN.MultiheadAttention _attention;
+        private readonly NN.Linear _up, _down;
+
+        public Block(int width, int heads)
+        {
+            _norm1 = RegisterModule("ln1", new NN.LayerNorm([width]));
+            _attention = RegisterModule("attn", new NN.MultiheadAttention(width, heads));
+            _norm2 = RegisterModule("ln2", new NN.LayerNorm([width]));
+            _up = RegisterModule("fc1", new NN.Linear(width, 4 * width));
+            _down = RegisterModule("fc2", new NN.Linear(4 * width, width));
+        }
+
+        public override Tensor Forward(Tensor input)
+        {
+            Tensor h = _norm1.Forward(input);
+            Tensor x = input + _attention.Forward(h, h, h, isCausal: true);
+            return x + _down.Forward(_up.Forward(_norm2.Forward(x)).Gelu());
+        }
+    }
+
+    /// <summary>
+    /// workloads.py's set_weights: parameter i (in NamedParameters order, which is PyTorch's) of rank ≥ 2 is
+    /// U(−b, b), b = 1/√fan_in, from uniforms(seed·1000 + i); biases 0; norm weights 1.
+    /// </summary>
+    private static void SetWeights(NN.Module model, int seed)
+    {
+        int i = 0;
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            using (Tape.NoGrad())
+            {
+                if (parameter.Rank >= 2)
+                {
+                    double bound = 1 / Math.Sqrt(parameter.Count / parameter.Shape[0]);
+                    parameter.CopyFrom(Tensor.Rand(parameter.Shape, (seed * 1000) + i, -bound, bound));
+                }
+                else
+                {
+                    parameter.Fill(name.EndsWith("bias", StringComparison.Ordinal) ? 0 : 1);
+                }
+            }
+
+            i++;
+        }
     }
 
     private readonly record struct Layer(Tensor Weight, Tensor Bias);

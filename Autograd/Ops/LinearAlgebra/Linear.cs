@@ -2,7 +2,8 @@ namespace Autograd.Ops;
 
 /// <summary>
 /// y = x·Wᵀ + b, PyTorch's F.linear: a product with a transposed operand (no transpose is materialised)
-/// followed by a broadcast add of the bias row. Composed from MatMul and Add, so its VJP is theirs.
+/// followed by a broadcast add of the bias row. Composed from MatMul and Add, so its VJP is theirs. Input [in],
+/// [N,in] or [d1,...,in]: leading axes are folded into one row axis (a view) and unfolded after.
 /// </summary>
 internal static class Linear
 {
@@ -16,11 +17,11 @@ internal static class Linear
             throw new ArgumentException($"Linear: weight must be 2-D [out,in]; got {ShapeText.Format(weight.ShapeSpan)}.");
         }
 
-        if (input.Rank is not (1 or 2) || input.ShapeSpan[^1] != weight.ShapeSpan[1])
+        if (input.Rank == 0 || input.ShapeSpan[^1] != weight.ShapeSpan[1])
         {
             throw new ArgumentException(
                 $"Linear: input {ShapeText.Format(input.ShapeSpan)} x weight {ShapeText.Format(weight.ShapeSpan)}ᵀ: "
-                + $"expected input [N,{weight.ShapeSpan[1]}] or [{weight.ShapeSpan[1]}].");
+                + $"expected input [...,{weight.ShapeSpan[1]}] (the last axis the weight's in-features).");
         }
 
         if (bias is not null && (bias.Rank != 1 || bias.ShapeSpan[0] != weight.ShapeSpan[0]))
@@ -29,13 +30,20 @@ internal static class Linear
                 $"Linear: bias {ShapeText.Format(bias.ShapeSpan)} must be [{weight.ShapeSpan[0]}] for weight {ShapeText.Format(weight.ShapeSpan)}.");
         }
 
-        Tensor matrix = input.Rank == 1 ? Reshape.Forward(input, 1, input.ShapeSpan[0]) : input;
+        Tensor matrix = input.Rank == 2 ? input : Reshape.Forward(input, -1, input.ShapeSpan[^1]);
         Tensor output = MatMul.Forward(matrix, weight, transA: false, transB: true);
         if (bias is not null)
         {
             output = Arithmetic.Add(output, bias);
         }
 
-        return input.Rank == 1 ? Reshape.Forward(output, weight.ShapeSpan[0]) : output;
+        if (input.Rank == 2)
+        {
+            return output;
+        }
+
+        int[] shape = input.Shape;
+        shape[^1] = weight.ShapeSpan[0];
+        return Reshape.Forward(output, shape);
     }
 }
