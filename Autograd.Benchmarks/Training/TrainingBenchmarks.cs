@@ -12,8 +12,9 @@ public class TrainingBenchmarks
 {
     private Workload _workload = null!;
 
-    /// <summary>W3 (1024-4096-4096-10, batch 256) takes seconds per step: it has its own class, <see cref="WideTrainingBenchmarks"/>.</summary>
-    [Params("W1", "W2", "W4")]
+    /// <summary>W1, W2, W4, W5 (the example CNN, batch 64) and W6 (one transformer block, batch 16 × 128); W3
+    /// (1024-4096-4096-10, batch 256) takes seconds per step: it has its own class, <see cref="WideTrainingBenchmarks"/>.</summary>
+    [Params("W1", "W2", "W4", "W5", "W6")]
     public string Workload { get; set; } = "W1";
 
     [GlobalSetup]
