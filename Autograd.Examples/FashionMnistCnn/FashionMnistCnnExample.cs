@@ -83,11 +83,12 @@ public static class FashionMnistCnnExample
             }
 
             progress.Finish($"loss {lossSum / seen:F4}");
-            totalSeconds += progress.ElapsedSeconds;
+            double seconds = progress.ElapsedSeconds;   // training only, before the evaluation below
+            totalSeconds += seconds;
             testAccuracy = Accuracy(model, test);
             losses.Add(lossSum / seen);
             accuracies.Add(testAccuracy);
-            output.WriteLine($"epoch {epoch}/{epochs}: train loss {lossSum / seen:F4}, test accuracy {testAccuracy:F4}, {progress.ElapsedSeconds:F1} s");
+            output.WriteLine($"epoch {epoch}/{epochs}: train loss {lossSum / seen:F4}, test accuracy {testAccuracy:F4}, {seconds:F1} s");
         }
 
         Directory.CreateDirectory(outDir);
