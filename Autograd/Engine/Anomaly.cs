@@ -10,6 +10,11 @@ namespace Autograd;
 /// </summary>
 public class AnomalyException : ArithmeticException
 {
+    /// <summary>Creates the exception.</summary>
+    /// <param name="opName">The op that produced the NaN.</param>
+    /// <param name="inBackward">True when its VJP produced it, false for its forward pass.</param>
+    /// <param name="callSite">"File.cs:42" of the code that called the op, when known.</param>
+    /// <param name="message">The full message.</param>
     public AnomalyException(string opName, bool inBackward, string? callSite, string message)
         : base(message)
     {
