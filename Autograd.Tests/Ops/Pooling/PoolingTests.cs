@@ -230,4 +230,40 @@ public class PoolingTests
 
         return values;
     }
+    [Test]
+    public void MaxPool2x2_WithManyTies_PicksTheFirstMaximumOfEachWindow()
+    {
+        // Values from {0, 1, 2}: most windows hold tied maxima; the common unpadded 2x2 stride-2 pooling is
+        // checked against the definition, window by window.
+        var random = new Random(5);
+        double[] values = Enumerable.Range(0, 2 * 3 * 6 * 8).Select(_ => (double)random.Next(3)).ToArray();
+        Tensor x = Inputs.Of(values, 2, 3, 6, 8);
+        Tensor y = Functional.MaxPool2d(x, 2);
+        y.Sum().Backward();
+        double[] dx = GradAssert.GradOf(x);
+        for (int p = 0; p < 6; p++)
+        {
+            for (int oh = 0; oh < 3; oh++)
+            {
+                for (int ow = 0; ow < 4; ow++)
+                {
+                    int first = -1;
+                    double max = double.NegativeInfinity;
+                    foreach (int at in new[] { 0, 1, 8, 9 }.Select(d => (p * 48) + (2 * oh * 8) + (2 * ow) + d))
+                    {
+                        if (values[at] > max)
+                        {
+                            (max, first) = (values[at], at);
+                        }
+                    }
+
+                    Assert.That(y.ToArray<double>()[(p * 12) + (oh * 4) + ow], Is.EqualTo(max));
+                    foreach (int at in new[] { 0, 1, 8, 9 }.Select(d => (p * 48) + (2 * oh * 8) + (2 * ow) + d))
+                    {
+                        Assert.That(dx[at], Is.EqualTo(at == first ? 1.0 : 0.0), $"plane {p}, window ({oh},{ow}), offset {at}");
+                    }
+                }
+            }
+        }
+    }
 }
