@@ -3,7 +3,7 @@ namespace Autograd.Examples.Spiral;
 /// <summary>
 /// The classic 3-class spiral of CS231n: <c>K</c> arms of <c>N</c> points each, radius growing from 0
 /// to 1 along each arm, angle jittered with Gaussian noise (σ = 0.2). The noise is the SplitMix64 normal
-/// stream with seed 7, exactly as <c>spiral()</c> in <c>shared/peers/workloads.py</c>, so PyTorch sees
+/// stream with seed 7, exactly as <c>spiral()</c> in <c>Autograd.Benchmarks/Peers/workloads.py</c>, so PyTorch sees
 /// the same points.
 /// </summary>
 public sealed class SpiralData
