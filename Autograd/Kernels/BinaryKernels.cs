@@ -19,6 +19,46 @@ internal interface IBinaryKernel
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
+/// <summary>A function of two scalars, for elementwise kernels that TensorPrimitives has no vector form of.</summary>
+internal interface IScalarBinaryFunction
+{
+    /// <summary><c>f(x, y)</c>.</summary>
+    static abstract T Of<T>(T x, T y)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>The three broadcasting forms of <typeparamref name="TFunction"/>, one scalar call per element.</summary>
+internal readonly struct ScalarBinaryKernel<TFunction> : IBinaryKernel
+    where TFunction : IScalarBinaryFunction
+{
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = TFunction.Of(x[i], y[i]);
+        }
+    }
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = TFunction.Of(x[i], y);
+        }
+    }
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = TFunction.Of(x, y[i]);
+        }
+    }
+}
+
 /// <summary><c>x + y</c>.</summary>
 internal readonly struct AddKernel : IBinaryKernel
 {

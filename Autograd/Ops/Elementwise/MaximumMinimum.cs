@@ -16,7 +16,7 @@ internal static class MaximumMinimum
         Tensor output = Arithmetic.Forward<MaximumKernel>("Maximum", x, y);
         if (Tape.ShouldRecord("Maximum", output, x, y))
         {
-            output.SetGradFn(new ExtremumEntry<MaximumShareKernel>("Maximum", x, y));
+            output.SetGradFn(new ExtremumEntry<ScalarBinaryKernel<MaximumShare>>("Maximum", x, y));
         }
 
         return output;
@@ -27,7 +27,7 @@ internal static class MaximumMinimum
         Tensor output = Arithmetic.Forward<MinimumKernel>("Minimum", x, y);
         if (Tape.ShouldRecord("Minimum", output, x, y))
         {
-            output.SetGradFn(new ExtremumEntry<MinimumShareKernel>("Minimum", x, y));
+            output.SetGradFn(new ExtremumEntry<ScalarBinaryKernel<MinimumShare>>("Minimum", x, y));
         }
 
         return output;
@@ -117,71 +117,17 @@ internal readonly struct MinimumKernel : IBinaryKernel
 }
 
 /// <summary>The share of the gradient of max(x, y) that goes to x: ½ at a tie, 0 where x &lt; y, else 1 (also NaN).</summary>
-internal readonly struct MaximumShareKernel : IBinaryKernel
+internal readonly struct MaximumShare : IScalarBinaryFunction
 {
-    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Share(x[i], y[i]);
-        }
-    }
-
-    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Share(x[i], y);
-        }
-    }
-
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Share(x, y[i]);
-        }
-    }
-
-    private static T Share<T>(T x, T y)
+    public static T Of<T>(T x, T y)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         x == y ? T.CreateTruncating(0.5) : x < y ? T.Zero : T.One;
 }
 
 /// <summary>The share of the gradient of min(x, y) that goes to x: ½ at a tie, 0 where x &gt; y, else 1 (also NaN).</summary>
-internal readonly struct MinimumShareKernel : IBinaryKernel
+internal readonly struct MinimumShare : IScalarBinaryFunction
 {
-    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Share(x[i], y[i]);
-        }
-    }
-
-    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Share(x[i], y);
-        }
-    }
-
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Share(x, y[i]);
-        }
-    }
-
-    private static T Share<T>(T x, T y)
+    public static T Of<T>(T x, T y)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         x == y ? T.CreateTruncating(0.5) : x > y ? T.Zero : T.One;
 }

@@ -57,14 +57,14 @@ internal static class PowTensor
 
             if (context.NeedsInputGrad(0))
             {
-                Tensor local = Arithmetic.Forward<PowBaseDerivativeKernel>("Pow", x, e);
+                Tensor local = Arithmetic.Forward<ScalarBinaryKernel<PowBaseDerivative>>("Pow", x, e);
                 DTypeDispatch.Float(local.DType, new MultiplyInPlace(local, gradOutput));
                 inputGrads[0] = BroadcastTo.SumTo(local, _xShape);
             }
 
             if (context.NeedsInputGrad(1))
             {
-                Tensor local = Arithmetic.Forward<PowExponentDerivativeKernel>("Pow", x, e);
+                Tensor local = Arithmetic.Forward<ScalarBinaryKernel<PowExponentDerivative>>("Pow", x, e);
                 DTypeDispatch.Float(local.DType, new MultiplyInPlace(local, gradOutput));
                 inputGrads[1] = BroadcastTo.SumTo(local, _eShape);
             }
@@ -124,70 +124,16 @@ internal readonly struct PowKernel : IBinaryKernel
 }
 
 /// <summary><c>∂x^e/∂x = e · x^(e−1)</c>, 0 where e = 0.</summary>
-internal readonly struct PowBaseDerivativeKernel : IBinaryKernel
+internal readonly struct PowBaseDerivative : IScalarBinaryFunction
 {
-    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> e, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Derivative(x[i], e[i]);
-        }
-    }
-
-    public static void Apply<T>(ReadOnlySpan<T> x, T e, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Derivative(x[i], e);
-        }
-    }
-
-    public static void Apply<T>(T x, ReadOnlySpan<T> e, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Derivative(x, e[i]);
-        }
-    }
-
-    private static T Derivative<T>(T x, T e)
+    public static T Of<T>(T x, T e)
         where T : unmanaged, IFloatingPointIeee754<T> => e == T.Zero ? T.Zero : e * T.Pow(x, e - T.One);
 }
 
 /// <summary><c>∂x^e/∂e = x^e · ln x</c>, 0 where x = 0 and e ≥ 0.</summary>
-internal readonly struct PowExponentDerivativeKernel : IBinaryKernel
+internal readonly struct PowExponentDerivative : IScalarBinaryFunction
 {
-    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> e, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Derivative(x[i], e[i]);
-        }
-    }
-
-    public static void Apply<T>(ReadOnlySpan<T> x, T e, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Derivative(x[i], e);
-        }
-    }
-
-    public static void Apply<T>(T x, ReadOnlySpan<T> e, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = Derivative(x, e[i]);
-        }
-    }
-
-    private static T Derivative<T>(T x, T e)
+    public static T Of<T>(T x, T e)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         x == T.Zero && e >= T.Zero ? T.Zero : T.Pow(x, e) * T.Log(x);
 }
