@@ -21,7 +21,6 @@ public sealed class DistributedDataParallel : Module
     private readonly ProcessGroup _group;
     private readonly List<GradientBucket> _buckets = [];
     private readonly Dictionary<Tensor, GradientBucket> _bucketOf = new(ReferenceEqualityComparer.Instance);
-    private readonly List<IDisposable> _hooks = [];
     private int _nextToStart;
     private bool _finishQueued;
     private int _noSyncDepth;
@@ -58,7 +57,7 @@ public sealed class DistributedDataParallel : Module
             foreach (Tensor parameter in bucket.Parameters)
             {
                 _bucketOf[parameter] = bucket;
-                _hooks.Add(parameter.RegisterHook(gradient => OnGradient(parameter, gradient)));
+                parameter.RegisterHook(gradient => OnGradient(parameter, gradient));   // for the parameter's lifetime
             }
         }
     }

@@ -93,14 +93,14 @@ public sealed class MultiheadAttention : Module
         Tensor q, k, v;
         if (ReferenceEquals(query, key) && ReferenceEquals(key, value))
         {
-            Tensor[] qkv = Project(query, InProjWeight, InProjBias).Chunk(3, axis: -1);   // one product for all three
+            Tensor[] qkv = Functional.Linear(query, InProjWeight, InProjBias).Chunk(3, axis: -1);   // one product for all three
             (q, k, v) = (qkv[0], qkv[1], qkv[2]);
         }
         else
         {
-            q = Project(query, InProjWeight.Narrow(0, 0, EmbedDim), InProjBias?.Narrow(0, 0, EmbedDim));
-            k = Project(key, InProjWeight.Narrow(0, EmbedDim, EmbedDim), InProjBias?.Narrow(0, EmbedDim, EmbedDim));
-            v = Project(value, InProjWeight.Narrow(0, 2 * EmbedDim, EmbedDim), InProjBias?.Narrow(0, 2 * EmbedDim, EmbedDim));
+            q = Functional.Linear(query, InProjWeight.Narrow(0, 0, EmbedDim), InProjBias?.Narrow(0, 0, EmbedDim));
+            k = Functional.Linear(key, InProjWeight.Narrow(0, EmbedDim, EmbedDim), InProjBias?.Narrow(0, EmbedDim, EmbedDim));
+            v = Functional.Linear(value, InProjWeight.Narrow(0, 2 * EmbedDim, EmbedDim), InProjBias?.Narrow(0, 2 * EmbedDim, EmbedDim));
         }
 
         Tensor? mask = CombinedMask(attnMask, keyPaddingMask, n, l, s, query.DType);
@@ -141,13 +141,6 @@ public sealed class MultiheadAttention : Module
                 $"MultiheadAttention: query {ShapeText.Format(q)}, key {ShapeText.Format(k)} and value {ShapeText.Format(v)} "
                 + "must share the batch size N, and key and value the length S.");
         }
-    }
-
-    /// <summary>x [N, T, E] · Wᵀ + b as one [N·T, E] product.</summary>
-    private static Tensor Project(Tensor x, Tensor weight, Tensor? bias)
-    {
-        int n = x.Shape[0], t = x.Shape[1], e = x.Shape[2];
-        return Functional.Linear(x.Reshape(n * t, e), weight, bias).Reshape(n, t, weight.Shape[0]);
     }
 
     /// <summary>[N, T, E] → [N, H, T, E/H].</summary>
