@@ -1,4 +1,4 @@
-namespace Autograd.Tests.Engine;
+namespace Autograd.Tests.Randomness;
 
 /// <summary>The seeded generator behind Randn/Rand/Dropout/DataLoader: reference outputs, ranges, validation.</summary>
 public class SplitMix64Tests
@@ -126,5 +126,49 @@ public class SplitMix64Tests
         var random = new SplitMix64(1);
         Assert.That(() => random.NextInt(maxExclusive),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("maxExclusive"));
+    }
+
+    [Test]
+    public void State_IsTheSeedPlusTheGoldenGammaPerDraw_AndSettingItContinuesTheStream()
+    {
+        var random = new SplitMix64(42);
+        Assert.That(random.State, Is.EqualTo(42UL));
+        random.NextUInt64();
+        random.NextDouble();
+        Assert.That(random.State, Is.EqualTo(unchecked(42UL + (2 * 0x9E3779B97F4A7C15UL))));
+
+        var state = random.State;
+        ulong[] next = [random.NextUInt64(), random.NextUInt64()];
+        var other = new SplitMix64(7) { State = state };
+
+        Assert.That(new[] { other.NextUInt64(), other.NextUInt64() }, Is.EqualTo(next));
+    }
+
+    [Test]
+    public void Reserve_YieldsTheNextDraws_AndThisGeneratorContinuesAfterThem()
+    {
+        var reserving = new SplitMix64(3);
+        var plain = new SplitMix64(3);
+
+        var block = reserving.Reserve(5);
+
+        Assert.That(Enumerable.Range(0, 5).Select(_ => block.NextUInt64()), Is.EqualTo(Enumerable.Range(0, 5).Select(_ => plain.NextUInt64())));
+        Assert.That(reserving.NextUInt64(), Is.EqualTo(plain.NextUInt64()));
+        Assert.That(reserving.Reserve(0).State, Is.EqualTo(reserving.State));
+        Assert.That(() => reserving.Reserve(-1), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void Reserve_FromManyThreadsAtOnce_HandsOutDisjointBlocksCoveringTheStream()
+    {
+        const int Blocks = 4000, Length = 3;
+        var shared = new SplitMix64(11);
+        var starts = new ulong[Blocks];
+
+        Parallel.For(0, Blocks, i => starts[i] = shared.Reserve(Length).State);
+
+        var expected = Enumerable.Range(0, Blocks).Select(i => unchecked(11UL + ((ulong)(i * Length) * 0x9E3779B97F4A7C15UL)));
+        Assert.That(starts, Is.EquivalentTo(expected));
+        Assert.That(shared.State, Is.EqualTo(unchecked(11UL + ((ulong)(Blocks * Length) * 0x9E3779B97F4A7C15UL))));
     }
 }
