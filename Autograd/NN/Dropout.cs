@@ -6,10 +6,15 @@ namespace Autograd.NN;
 /// unchanged; in evaluation mode it is the identity. The mask is a constant, so the gradient flows
 /// through the same multiplication.
 /// </summary>
+/// <remarks>
+/// The masks come from <see cref="Generator"/>, registered with the module (<see cref="Module.NamedGenerators"/>) so
+/// that a checkpoint can save and restore its state. A forward pass in training mode takes its draws in one atomic
+/// step (<see cref="SplitMix64.Reserve"/>), so passes running on several threads at once draw disjoint parts of the
+/// stream and never corrupt it; on one thread the masks are the same as ever for the same seed. (Which concurrent
+/// pass gets which part depends on the scheduling.)
+/// </remarks>
 public sealed class Dropout : Module
 {
-    private readonly SplitMix64 _random;
-
     /// <summary>Creates the layer.</summary>
     /// <param name="p">Probability of zeroing an element, in [0, 1].</param>
     /// <param name="seed">Seed of the masks (successive calls draw successive masks); null draws one at random.</param>
@@ -21,11 +26,14 @@ public sealed class Dropout : Module
         }
 
         P = p;
-        _random = Init.CreateRandom(seed);
+        Generator = RegisterGenerator("generator", Init.CreateRandom(seed));
     }
 
     /// <summary>Probability of zeroing an element.</summary>
     public double P { get; }
+
+    /// <summary>The generator of the masks; its <see cref="SplitMix64.State"/> is the layer's whole random state.</summary>
+    public SplitMix64 Generator { get; }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
@@ -38,10 +46,11 @@ public sealed class Dropout : Module
 
         var keep = 1 - P;
         var scale = keep > 0 ? 1 / keep : 0;
+        var random = Generator.Reserve(input.Count);
         var values = new double[input.Count];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = _random.NextDouble() < keep ? scale : 0d;
+            values[i] = random.NextDouble() < keep ? scale : 0d;
         }
 
         return input * Tensor.FromValues(values, input.Shape, input.DType);

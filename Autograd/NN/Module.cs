@@ -13,6 +13,7 @@ public abstract class Module
     private readonly List<(string Name, Tensor Value)> _parameters = [];
     private readonly List<(string Name, Tensor Value, bool Persistent)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
+    private readonly List<(string Name, SplitMix64 Value)> _generators = [];
 
     /// <summary>Whether the module is in training mode (<see cref="Train"/>) or evaluation mode (<see cref="Eval"/>). New modules train.</summary>
     public bool IsTraining { get; private set; } = true;
@@ -67,6 +68,25 @@ public abstract class Module
             if (seen.Add(value))
             {
                 yield return (name, value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The random generators that the module and its descendants draw from in <see cref="Forward"/> (Dropout's masks),
+    /// with dotted names (<c>"2.generator"</c>), own first: the random state to save in a checkpoint, as
+    /// <see cref="StateDict"/> is the rest. Setting each generator's <see cref="SplitMix64.State"/> back to the saved
+    /// value makes the next forward passes draw what they would have drawn. PyTorch keeps one global generator instead.
+    /// </summary>
+    /// <returns>The named generators in registration order; one shared by several modules appears once, under its first name.</returns>
+    public IEnumerable<(string Name, SplitMix64 Generator)> NamedGenerators()
+    {
+        var seen = new HashSet<SplitMix64>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, generator) in AllNamedGenerators(""))
+        {
+            if (seen.Add(generator))
+            {
+                yield return (name, generator);
             }
         }
     }
@@ -165,7 +185,7 @@ public abstract class Module
     /// <see cref="StateDict"/> must be present, no other names may be, and shapes and dtypes must be equal.
     /// Everything is checked before anything is copied, so on failure the module is unchanged.
     /// </summary>
-    /// <param name="state">Tensors by dotted name, e.g. from <see cref="StateDict"/> or <see cref="SafeTensors.Load"/>.</param>
+    /// <param name="state">Tensors by dotted name, e.g. from <see cref="StateDict"/> or <see cref="SafeTensors.Load(string)"/>.</param>
     /// <exception cref="ArgumentException">A name is missing or unexpected, or a shape or dtype differs; the message names every offending key.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
@@ -296,6 +316,37 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>
+    /// Registers a random generator that <see cref="Forward"/> draws from, so that <see cref="NamedGenerators"/> lists
+    /// it and a checkpoint can save and restore its state.
+    /// </summary>
+    /// <param name="name">A name without dots, unique within this module.</param>
+    /// <param name="generator">The generator.</param>
+    /// <returns><paramref name="generator"/>, for assignment to a property.</returns>
+    protected SplitMix64 RegisterGenerator(string name, SplitMix64 generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        CheckName(name);
+        _generators.Add((name, generator));
+        return generator;
+    }
+
+    private IEnumerable<(string Name, SplitMix64 Generator)> AllNamedGenerators(string prefix)
+    {
+        foreach (var (name, value) in _generators)
+        {
+            yield return (prefix + name, value);
+        }
+
+        foreach (var (name, child) in _children)
+        {
+            foreach (var item in child.AllNamedGenerators(prefix + name + "."))
+            {
+                yield return item;
+            }
+        }
+    }
+
     private IEnumerable<(string Name, Tensor Value)> AllNamedParameters(string prefix)
     {
         foreach (var (name, value) in _parameters)
@@ -336,7 +387,8 @@ public abstract class Module
             throw new ArgumentException($"Name '{name}' must not contain '.'.", nameof(name));
         }
 
-        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name))
+        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name)
+            || _generators.Any(g => g.Name == name))
         {
             throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.", nameof(name));
         }
