@@ -1,5 +1,3 @@
-using Autograd.NN;
-
 namespace Autograd.Tests;
 
 /// <summary>Int64 and Bool tensors: creation, reading, conversion, printing, files, and the errors of data-only tensors.</summary>
