@@ -2,51 +2,40 @@ using System.Collections;
 
 namespace Autograd.Data;
 
-/// <summary>One mini-batch: the inputs, their labels, and which samples of the data set they are.</summary>
-/// <param name="X">Inputs, shape [B, ...] where B ≤ the batch size; no gradient.</param>
-/// <param name="Labels">The B labels, in the same order as the rows of <paramref name="X"/>.</param>
-/// <param name="Indices">The B sample indices into the data set.</param>
-public sealed record Batch(Tensor X, int[] Labels, int[] Indices);
-
 /// <summary>
-/// Mini-batches of (inputs, labels), PyTorch's <c>DataLoader(TensorDataset(x, y), batch_size,
-/// shuffle, drop_last)</c> for data held in memory. Each enumeration is one epoch: with
-/// <c>shuffle</c>, every epoch visits every sample once in a fresh random order, and the sequence
-/// of epochs is the same for the same seed. The last, smaller batch is kept unless
-/// <c>dropLast</c>.
+/// Mini-batches of a <see cref="Dataset"/>, PyTorch's <c>DataLoader(dataset, batch_size, shuffle, drop_last)</c>
+/// (samples collated by stacking, single process). Each enumeration is one epoch: with <c>shuffle</c>, every epoch
+/// visits every sample once in a fresh random order, and the sequence of epochs is the same for the same seed. The
+/// last, smaller batch is kept unless <c>dropLast</c>.
 /// </summary>
 /// <remarks>
-/// <b>Sharding for data-parallel training.</b> With <c>worldSize</c> &gt; 1 each rank gets its share of every batch:
+/// <para><b>Sharding for data-parallel training.</b> With <c>worldSize</c> &gt; 1 each rank gets its share of every batch:
 /// all ranks draw the same epoch order (the seed is required), cut it into global batches of
 /// <c>batchSize · worldSize</c> samples, and rank r takes the r-th contiguous part of each. So every sample is seen
 /// once per epoch across the ranks, every rank has the same number of batches (collectives stay in step), and the
 /// union of the ranks' batches is exactly the batch one process would draw with <c>batchSize · worldSize</c>. A last
 /// global batch smaller than that is split as evenly as possible (parts differ by at most one sample); only when it
-/// has fewer samples than ranks do the ranks without one take a sample from the start of the epoch order.
+/// has fewer samples than ranks do the ranks without one take a sample from the start of the epoch order.</para>
+/// <para><b>Resuming.</b> An epoch's order is drawn from <see cref="Generator"/> when its enumeration starts, and
+/// <see cref="Epoch"/> counts the epochs started. Saving both after an epoch and setting them back on a new loader over
+/// the same data makes it yield the same batches as the uninterrupted run from the next epoch on.</para>
 /// </remarks>
 public sealed class DataLoader : IEnumerable<Batch>
 {
-    private readonly Tensor _x;   // a private copy of the samples (any dtype: batches are gathered with Array.Copy)
-    private readonly int[] _labels;
-    private readonly int[] _sampleShape;
-    private readonly int _sampleSize;
-    private readonly SplitMix64 _random;
-
-    /// <summary>Creates the loader; the inputs are copied once.</summary>
-    /// <param name="x">Inputs, shape [N, ...].</param>
-    /// <param name="labels">N labels.</param>
-    /// <param name="batchSize">Samples per batch, ≥ 1.</param>
+    /// <summary>Creates the loader.</summary>
+    /// <param name="dataset">The samples.</param>
+    /// <param name="batchSize">Samples per batch (per rank when sharded), ≥ 1.</param>
     /// <param name="shuffle">Whether each epoch visits the samples in a new random order (otherwise 0..N−1).</param>
     /// <param name="dropLast">Whether to drop the last batch when it is smaller than <paramref name="batchSize"/>.</param>
     /// <param name="seed">Seed of the shuffling; null draws one at random.</param>
     /// <param name="rank">This process's rank, for sharding (see remarks).</param>
     /// <param name="worldSize">The number of ranks sharing each batch; 1 for no sharding.</param>
-    /// <exception cref="ArgumentException">The inputs are a scalar, or the label count differs from N, or sharding has no seed.</exception>
-    public DataLoader(Tensor x, int[] labels, int batchSize, bool shuffle = true, bool dropLast = false, int? seed = null,
+    /// <exception cref="ArgumentException">Sharding a shuffled loader without a seed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A batch size or world size below 1, or a rank outside [0, worldSize).</exception>
+    public DataLoader(Dataset dataset, int batchSize, bool shuffle = true, bool dropLast = false, int? seed = null,
         int rank = 0, int worldSize = 1)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(worldSize);
         if ((uint)rank >= (uint)worldSize)
@@ -60,35 +49,40 @@ public sealed class DataLoader : IEnumerable<Batch>
                 $"DataLoader: sharding over {worldSize} ranks needs a seed, so that every rank draws the same order.", nameof(seed));
         }
 
-        var shape = x.Shape;
-        if (shape.Length == 0)
-        {
-            throw new ArgumentException("The inputs need a first (sample) axis; got a scalar.", nameof(x));
-        }
-
-        if (shape[0] != labels.Length)
-        {
-            throw new ArgumentException(
-                $"The inputs have {shape[0]} samples (shape [{string.Join(", ", shape)}]) but there are {labels.Length} labels.",
-                nameof(labels));
-        }
-
-        Count = shape[0];
+        Dataset = dataset;
         BatchSize = batchSize;
         Rank = rank;
         WorldSize = worldSize;
         Shuffle = shuffle;
         DropLast = dropLast;
-        _sampleShape = shape[1..];
-        _sampleSize = Count == 0 ? 0 : x.Count / Count;
-        _labels = (int[])labels.Clone();
-        _x = x.CloneData();
-
-        _random = new SplitMix64(seed is { } s ? unchecked((ulong)s) : unchecked((ulong)Random.Shared.NextInt64()));
+        Generator = new SplitMix64(seed is { } s ? unchecked((ulong)s) : unchecked((ulong)Random.Shared.NextInt64()));
     }
 
-    /// <summary>Number of samples N.</summary>
-    public int Count { get; }
+    /// <summary>
+    /// Creates a loader of (inputs, labels) batches: a <see cref="TensorDataset"/> of <paramref name="x"/> and the
+    /// labels as an Int64 tensor, so each batch's <see cref="Batch.X"/> holds the inputs and <see cref="Batch.Labels"/>
+    /// the labels. The inputs are not copied.
+    /// </summary>
+    /// <param name="x">Inputs, shape [N, ...].</param>
+    /// <param name="labels">N labels.</param>
+    /// <param name="batchSize">Samples per batch (per rank when sharded), ≥ 1.</param>
+    /// <param name="shuffle">Whether each epoch visits the samples in a new random order (otherwise 0..N−1).</param>
+    /// <param name="dropLast">Whether to drop the last batch when it is smaller than <paramref name="batchSize"/>.</param>
+    /// <param name="seed">Seed of the shuffling; null draws one at random.</param>
+    /// <param name="rank">This process's rank, for sharding (see remarks).</param>
+    /// <param name="worldSize">The number of ranks sharing each batch; 1 for no sharding.</param>
+    /// <exception cref="ArgumentException">The inputs are a scalar, or the label count differs from N, or sharding has no seed.</exception>
+    public DataLoader(Tensor x, int[] labels, int batchSize, bool shuffle = true, bool dropLast = false, int? seed = null,
+        int rank = 0, int worldSize = 1)
+        : this(LabelledSamples(x, labels), batchSize, shuffle, dropLast, seed, rank, worldSize)
+    {
+    }
+
+    /// <summary>The samples.</summary>
+    public Dataset Dataset { get; }
+
+    /// <summary>Number of samples N (the data set's count).</summary>
+    public int Count => Dataset.Count;
 
     /// <summary>Samples per batch.</summary>
     public int BatchSize { get; }
@@ -115,8 +109,21 @@ public sealed class DataLoader : IEnumerable<Batch>
         }
     }
 
-    /// <summary>Number of epochs started so far (enumerations begun).</summary>
-    public int Epoch { get; private set; }
+    /// <summary>The number of epochs started so far (enumerations begun). Settable, with <see cref="Generator"/>'s
+    /// state, to resume a run (see remarks).</summary>
+    public int Epoch
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>The generator of the epoch orders: its <see cref="SplitMix64.State"/> is the loader's whole random state.
+    /// Each shuffled epoch takes N − 1 draws from it when it starts; an unshuffled one takes none.</summary>
+    public SplitMix64 Generator { get; }
 
     /// <summary>Starts a new epoch: draws its order now, then yields its batches lazily.</summary>
     /// <returns>The epoch's batches.</returns>
@@ -128,6 +135,25 @@ public sealed class DataLoader : IEnumerable<Batch>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static TensorDataset LabelledSamples(Tensor x, int[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (x.Rank == 0)
+        {
+            throw new ArgumentException("DataLoader: the inputs need a first (sample) axis; got a scalar.", nameof(x));
+        }
+
+        if (x.ShapeSpan[0] != labels.Length)
+        {
+            throw new ArgumentException(
+                $"DataLoader: the inputs have {x.ShapeSpan[0]} samples (shape {ShapeText.Format(x.ShapeSpan)}) but there are {labels.Length} labels.",
+                nameof(labels));
+        }
+
+        return new TensorDataset(x, Tensor.FromArray(Array.ConvertAll(labels, l => (long)l), labels.Length));
+    }
 
     private int[] NextOrder()
     {
@@ -142,7 +168,7 @@ public sealed class DataLoader : IEnumerable<Batch>
             // Fisher–Yates, drawing j uniformly from [0, i].
             for (var i = order.Length - 1; i > 0; i--)
             {
-                var j = (int)(_random.NextDouble() * (i + 1));
+                var j = (int)(Generator.NextDouble() * (i + 1));
                 (order[i], order[j]) = (order[j], order[i]);
             }
         }
@@ -161,7 +187,8 @@ public sealed class DataLoader : IEnumerable<Batch>
                 yield break;
             }
 
-            yield return Gather(Shard(order, start, size));
+            var indices = Shard(order, start, size);
+            yield return new Batch(Dataset.GetBatch(indices), indices);
         }
     }
 
@@ -182,25 +209,5 @@ public sealed class DataLoader : IEnumerable<Batch>
         int part = size / WorldSize, extra = size % WorldSize;
         int offset = (Rank * part) + Math.Min(Rank, extra);
         return order.AsSpan(start + offset, part + (Rank < extra ? 1 : 0)).ToArray();
-    }
-
-    private Batch Gather(int[] indices)
-    {
-        var shape = new int[_sampleShape.Length + 1];
-        shape[0] = indices.Length;
-        _sampleShape.CopyTo(shape, 1);
-        var labels = new int[indices.Length];
-        for (var i = 0; i < indices.Length; i++)
-        {
-            labels[i] = _labels[indices[i]];
-        }
-
-        var x = Tensor.Empty(shape, _x.DType);
-        for (var i = 0; i < indices.Length; i++)
-        {
-            Array.Copy(_x.Storage, indices[i] * _sampleSize, x.Storage, i * _sampleSize, _sampleSize);
-        }
-
-        return new Batch(x, labels, indices);
     }
 }
