@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Autograd.NN;
 using Autograd.Optim;
 
 namespace Autograd.Tests.Optim;
