@@ -13,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$(mkdir -p "$1" && cd "$1" && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-rm -rf "$dir/feed" "$dir/consumer"
+rm -rf "$dir/feed" "$dir/consumer" "$dir/packages/autograd"   # never a package packed by an earlier run
 dotnet pack "$root/Autograd/Autograd.csproj" -c Release -o "$dir/feed" --artifacts-path "$dir/artifacts" \
   -p:ContinuousIntegrationBuild=true -nologo >&2
 nupkg=$(find "$dir/feed" -name 'Autograd.*.nupkg' | head -n 1)

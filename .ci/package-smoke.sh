@@ -48,6 +48,7 @@ check_output "$(dotnet run -c Release --project "$work/consumer" -p:TreatWarning
 
 if $aot; then
   echo "== package smoke: NativeAOT publish (x86-64-v3)"
+  bash .ci/aot-prerequisites.sh
   dotnet publish "$work/consumer" -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=x86-64-v3 \
     -p:TreatWarningsAsErrors=true -o "$work/aot" >&2
   check_output "$("$work/aot/consumer" train 5)"
