@@ -49,7 +49,13 @@ median_ms() {
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
-gflops() { "$@" matmul 256 | sed -n 's/^matmul [0-9x]*: \([0-9.]*\) GFLOP\/s.*/\1/p'; }
+# 256³ GFLOP/s on 1 thread and on all cores: "1 thread / all"
+gflops() {
+  local one all
+  one=$("$@" matmul 256 1 | sed -n 's/^matmul [0-9x]*: \([0-9.]*\) GFLOP\/s.*/\1/p')
+  all=$("$@" matmul 256 "$(nproc)" | sed -n 's/^matmul [0-9x]*: \([0-9.]*\) GFLOP\/s.*/\1/p')
+  echo "$one / $all"
+}
 
 torch_step='
 import torch
@@ -65,14 +71,14 @@ dll="$consumer/bin/Release/net10.0/consumer.dll"
 echo "# Autograd $version, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg); medians of $runs runs"
 echo
-echo "| variant | size | start to first step | 256³ matmul |"
+echo "| variant | size | start to first step | 256³ matmul GFLOP/s, 1 thread / $(nproc) |"
 echo "|---|---|---|---|"
-echo "| dotnet run -c Release | (framework-dependent) | $(median_ms dotnet run -c Release --project "$consumer" -- train 1) ms | |"
-echo "| dotnet consumer.dll | $(du -k "$dll" | cut -f1) KB dll | $(median_ms dotnet "$dll" train 1) ms | $(gflops dotnet "$dll") GFLOP/s |"
+echo "| dotnet run -c Release | (as below) | $(median_ms dotnet run -c Release --project "$consumer" -- train 1) ms | |"
+echo "| dotnet consumer.dll | $(du -ck "$dll" "$(dirname "$dll")/Autograd.dll" | tail -n 1 | cut -f1) KB of dlls + the runtime | $(median_ms dotnet "$dll" train 1) ms | $(gflops dotnet "$dll") |"
 for variant in v3 default; do
   binary="$work/aot-$variant/consumer"
   seconds_var="${variant}_seconds"
-  echo "| NativeAOT $variant (publish ${!seconds_var} s) | $(($(stat -c %s "$binary") / 1024)) KB | $(median_ms "$binary" train 1) ms | $(gflops "$binary") GFLOP/s |"
+  echo "| NativeAOT $variant (publish ${!seconds_var} s) | $(($(stat -c %s "$binary") / 1024)) KB | $(median_ms "$binary" train 1) ms | $(gflops "$binary") |"
 done
 if "$python" -c "import torch" 2>/dev/null; then
   echo "| python3 -c \"import torch\" | | $(median_ms "$python" -c "import torch") ms (import only) | |"

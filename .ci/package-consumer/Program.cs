@@ -1,7 +1,8 @@
 // A user's program that takes Autograd from its NuGet package (.ci/package-consumer.sh makes the project around it).
 //   train [STEPS (5)]      a W2-like step: 784-256-128-10 ReLU MLP, batch 64, cross-entropy, SGD with momentum;
 //                          prints the loss of every step and the time from process start to the end of the first
-//   matmul [N (256)]       float32 N×N·N×N with the Blocked Gemm kernel: GFLOP/s, median of 9 timed rounds
+//   matmul [N (256)] [THREADS (all cores)]
+//                          float32 N×N·N×N with the Blocked Gemm kernel: GFLOP/s, median of 9 timed rounds
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.Intrinsics;
@@ -19,9 +20,9 @@ switch (mode)
     case "train":
         return Train(args.Length > 1 ? int.Parse(args[1]) : 5);
     case "matmul":
-        return MatMul(args.Length > 1 ? int.Parse(args[1]) : 256);
+        return MatMul(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount);
     default:
-        Console.Error.WriteLine($"usage: train [STEPS] | matmul [N]; got '{mode}'");
+        Console.Error.WriteLine($"usage: train [STEPS] | matmul [N] [THREADS]; got '{mode}'");
         return 2;
 }
 
@@ -52,15 +53,25 @@ static int Train(int steps)
     return losses.All(double.IsFinite) && (steps == 1 || losses[^1] < losses[0]) ? 0 : 1;
 }
 
-static int MatMul(int n)
+static int MatMul(int n, int threads)
 {
     var a = Tensor.Randn([n, n], seed: 1).ToArray<float>();
     var b = Tensor.Randn([n, n], seed: 2).ToArray<float>();
     var c = new float[n * n];
-    var flops = 2.0 * n * n * n;
-    var repeats = (int)Math.Max(1, 2e9 / flops / 9);   // about 2 GFLOP per round
+    Gemm.DefaultMaxThreads = threads;
+
+    // Warm up for 0.5 s (the JIT tiers up meanwhile), then 9 timed rounds of about 0.25 s each.
+    var warmup = Stopwatch.StartNew();
+    var calls = 0;
+    while (warmup.Elapsed.TotalSeconds < 0.5)
+    {
+        Gemm.Multiply(GemmKernel.Blocked, false, false, n, n, n, a, b, c);
+        calls++;
+    }
+
+    var repeats = Math.Max(1, calls / 2);
     var rates = new List<double>();
-    for (var round = 0; round < 10; round++)
+    for (var round = 0; round < 9; round++)
     {
         var clock = Stopwatch.StartNew();
         for (var r = 0; r < repeats; r++)
@@ -68,14 +79,11 @@ static int MatMul(int n)
             Gemm.Multiply(GemmKernel.Blocked, false, false, n, n, n, a, b, c);
         }
 
-        if (round > 0)
-        {
-            rates.Add(flops * repeats / clock.Elapsed.TotalSeconds / 1e9);   // round 0 warms up (and lets the JIT tier up)
-        }
+        rates.Add(2.0 * n * n * n * repeats / clock.Elapsed.TotalSeconds / 1e9);
     }
 
     rates.Sort();
     Console.WriteLine($"matmul {n}x{n}x{n}: {rates[rates.Count / 2]:F1} GFLOP/s (median of {rates.Count} rounds of {repeats}; "
-        + $"min {rates[0]:F1}, max {rates[^1]:F1}), {Gemm.DefaultMaxThreads} thread(s)");
+        + $"min {rates[0]:F1}, max {rates[^1]:F1}), {threads} thread(s)");
     return 0;
 }
