@@ -74,7 +74,7 @@ echo
 echo "| variant | size | start to first step | 256³ matmul GFLOP/s, 1 thread / $(nproc) |"
 echo "|---|---|---|---|"
 echo "| dotnet run -c Release | (as below) | $(median_ms dotnet run -c Release --project "$consumer" -- train 1) ms | |"
-echo "| dotnet consumer.dll | $(du -ck "$dll" "$(dirname "$dll")/Autograd.dll" | tail -n 1 | cut -f1) KB of dlls + the runtime | $(median_ms dotnet "$dll" train 1) ms | $(gflops dotnet "$dll") |"
+echo "| dotnet consumer.dll | $(du -ck "$(dirname "$dll")"/*.dll | tail -n 1 | cut -f1) KB of DLLs + the shared runtime | $(median_ms dotnet "$dll" train 1) ms | $(gflops dotnet "$dll") |"
 for variant in v3 default; do
   binary="$work/aot-$variant/consumer"
   seconds_var="${variant}_seconds"
