@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the examples end to end; called by .ci/run from the repository root (any directory works).
-#   1. spiral: trains to >= 98% training accuracy (the example exits 1 below it) and writes two PNGs.
+#   1. spiral: trains to >= 98% training accuracy (the example exits 1 below it) and writes its curves as CSV;
+#      Autograd.Examples.Plots draws them as two PNGs (and, after steps 3 and 4, their PNGs too).
 #   2. fashion-mnist, when the data set is installed: one epoch asserting test accuracy >= 0.80,
 #      then reloads the saved safetensors weights and evaluates them.
 #   3. fashion-mnist-cnn, short: one epoch on 6,000 images asserting test accuracy >= 0.70, and its PNG.
@@ -14,16 +15,24 @@ sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo -n); fi
 trap 'rm -rf "$out"' EXIT
 examples=(dotnet run -c Release --project Autograd.Examples --)
+plots=(dotnet run -c Release --project Autograd.Examples.Plots --)
+
+# Draws the PNGs of the CSVs in $out and checks that each named PNG is there and is a PNG.
+draw_and_check() {
+  "${plots[@]}" "$out"
+  plots=(dotnet run -c Release --no-build --project Autograd.Examples.Plots --)
+  for png in "$@"; do
+    if [[ ! -s "$out/$png" ]] || [[ "$(head -c 4 "$out/$png" | tail -c 3)" != "PNG" ]]; then
+      echo "examples: $out/$png is missing, empty or not a PNG" >&2
+      exit 1
+    fi
+  done
+}
 
 echo "== examples: spiral"
 start=$SECONDS
 "${examples[@]}" spiral --out "$out"
-for png in spiral-loss.png spiral-decision-regions.png; do
-  if [[ ! -s "$out/$png" ]] || [[ "$(head -c 4 "$out/$png" | tail -c 3)" != "PNG" ]]; then
-    echo "examples: $out/$png is missing, empty or not a PNG" >&2
-    exit 1
-  fi
-done
+draw_and_check spiral-loss.png spiral-decision-regions.png
 echo "== spiral passed in $((SECONDS - start)) s"
 
 echo "== examples: fashion-mnist"
@@ -49,10 +58,7 @@ if [[ $status -eq 0 ]]; then
   echo "== examples: fashion-mnist-cnn (short)"
   start=$SECONDS
   "${examples[@]}" fashion-mnist-cnn --epochs 1 --limit 6000 --min-accuracy 0.70 --out "$out"
-  if [[ ! -s "$out/fashion-mnist-cnn.png" ]]; then
-    echo "examples: $out/fashion-mnist-cnn.png is missing" >&2
-    exit 1
-  fi
+  draw_and_check fashion-mnist-cnn.png
   echo "== fashion-mnist-cnn passed in $((SECONDS - start)) s"
 fi
 
@@ -70,9 +76,6 @@ elif [[ $status -ne 0 ]]; then
   echo "examples: char-transformer failed with exit code $status" >&2
   exit "$status"
 else
-  if [[ ! -s "$out/char-transformer-loss.png" ]]; then
-    echo "examples: $out/char-transformer-loss.png is missing" >&2
-    exit 1
-  fi
+  draw_and_check char-transformer-loss.png
   echo "== char-transformer passed in $((SECONDS - start)) s"
 fi

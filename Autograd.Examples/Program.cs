@@ -45,7 +45,7 @@ static void PrintHelp(TextWriter output)
     output.WriteLine("usage: dotnet run -c Release --project Autograd.Examples -- [EXAMPLE] [OPTIONS]");
     output.WriteLine();
     output.WriteLine("Examples:");
-    output.WriteLine("  spiral          (default) 3-class spiral, 2-layer net, SGD; writes loss and decision-region PNGs");
+    output.WriteLine("  spiral          (default) 3-class spiral, 2-layer net, SGD; writes its loss curve and decision regions as CSV");
     output.WriteLine("                  " + SpiralExample.Usage);
     output.WriteLine("  fashion-mnist   784-256-128-10 MLP with Adam on Fashion-MNIST; saves safetensors weights");
     output.WriteLine("                  " + FashionMnistExample.Usage);
@@ -54,4 +54,7 @@ static void PrintHelp(TextWriter output)
     output.WriteLine("  char-transformer  character-level GPT on the King James Bible (apt-get install bible-kjv); AdamW, warmup, cosine");
     output.WriteLine("                  " + CharTransformerExample.Usage);
     output.WriteLine("  seed            the seed network worked by hand: every intermediate and gradient");
+    output.WriteLine();
+    output.WriteLine("The examples write their curves as CSV in --out (out/); draw them as PNGs with");
+    output.WriteLine("  dotnet run -c Release --project Autograd.Examples.Plots -- [DIR (out)]");
 }

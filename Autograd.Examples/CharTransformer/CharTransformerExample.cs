@@ -8,7 +8,7 @@ namespace Autograd.Examples.CharTransformer;
 /// <summary>
 /// Trains a character-level GPT (<see cref="CharGpt"/>) on the King James Bible with AdamW, linear warmup and cosine
 /// decay; the last 10% of the text is held out. Prints the validation loss as it trains and a generated sample at
-/// the end, draws the loss curves as a PNG and ends with <c>Validation loss X.XXX nats/char</c>.
+/// the end, writes the loss curves as CSV (for Autograd.Examples.Plots) and ends with <c>Validation loss X.XXX nats/char</c>.
 /// </summary>
 public static class CharTransformerExample
 {
@@ -107,11 +107,23 @@ public static class CharTransformerExample
         output.WriteLine(Generate(model, corpus, "And God said", run.SampleLength, new Random(Seed)));
 
         Directory.CreateDirectory(run.OutDirectory);
-        string png = Path.Combine(run.OutDirectory, "char-transformer-loss.png");
-        TransformerPlots.SaveLossCurves(png, trainCurve, validationCurve);
-        output.WriteLine($"Saved loss curves to {Path.GetFullPath(png)}");
+        string csv = Path.Combine(run.OutDirectory, "char-transformer-loss.csv");
+        WriteLossCurves(csv, trainCurve, validationCurve);
+        output.WriteLine($"Saved loss curves to {Path.GetFullPath(csv)}");
+        output.WriteLine(PlotHint.For(run.OutDirectory));
         output.WriteLine($"Validation loss {validation:F3} nats/char");
         return validation;
+    }
+
+    /// <summary>
+    /// Writes <c>step,train_loss,validation_loss</c>: the training loss is the mean over the interval ending at the step,
+    /// empty where the run has a validation point only (a final evaluation with no training steps since the last).
+    /// </summary>
+    private static void WriteLossCurves(string path, List<(int Step, double Loss)> train, List<(int Step, double Loss)> validation)
+    {
+        var trainByStep = train.ToDictionary(p => p.Step, p => p.Loss);
+        CsvFile.Write(path, ["step", "train_loss", "validation_loss"], validation.Select(v =>
+            (IReadOnlyList<double>)[v.Step, trainByStep.GetValueOrDefault(v.Step, double.NaN), v.Loss]));
     }
 
     /// <summary>Linear warmup to 1, then cosine decay to 0.1 of the base rate at the last step.</summary>

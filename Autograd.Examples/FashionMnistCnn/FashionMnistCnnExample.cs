@@ -9,7 +9,7 @@ namespace Autograd.Examples.FashionMnistCnn;
 /// <summary>
 /// Trains a small CNN on Fashion-MNIST: two blocks of 3×3 convolution, BatchNorm, ReLU and 2×2 max-pooling
 /// (1→32→64 channels), then dropout and a linear head, with Adam and a cosine learning-rate decay. Prints seconds per
-/// epoch, draws the curves as a PNG and ends with <c>Test accuracy 0.XXXX</c>.
+/// epoch, writes the curves as CSV (for Autograd.Examples.Plots) and ends with <c>Test accuracy 0.XXXX</c>.
 /// </summary>
 public static class FashionMnistCnnExample
 {
@@ -92,9 +92,10 @@ public static class FashionMnistCnnExample
         }
 
         Directory.CreateDirectory(outDir);
-        string png = Path.Combine(outDir, "fashion-mnist-cnn.png");
-        CnnPlots.SaveCurves(png, losses, accuracies);
-        output.WriteLine($"Saved training curves to {Path.GetFullPath(png)}");
+        string csv = Path.Combine(outDir, "fashion-mnist-cnn.csv");
+        CsvFile.Write(csv, ["epoch", "loss", "accuracy"], losses.Select((loss, i) => (IReadOnlyList<double>)[i + 1, loss, accuracies[i]]));
+        output.WriteLine($"Saved training loss and test accuracy per epoch to {Path.GetFullPath(csv)}");
+        output.WriteLine(PlotHint.For(outDir));
         output.WriteLine($"{totalSeconds / epochs:F1} s per epoch");
         output.WriteLine($"Test accuracy {testAccuracy:F4}");
         if (testAccuracy < options.Double("min-accuracy", 0))

@@ -7,9 +7,10 @@ namespace Autograd.Examples.Spiral;
 
 /// <summary>
 /// Trains CS231n's 2-layer classifier (2 → 100 ReLU → 3) on the 3-class spiral with softmax
-/// cross-entropy plus L2 (0.5·reg·ΣW²) and full-batch SGD with momentum, then draws the loss curve and the decision
-/// regions. Exits with <see cref="ExitCodes.BelowMinimumAccuracy"/> when the training accuracy misses
-/// the target, so CI notices a regression.
+/// cross-entropy plus L2 (0.5·reg·ΣW²) and full-batch SGD with momentum, then writes the loss curve and the
+/// decision regions as CSV (<c>Autograd.Examples.Plots</c> draws them). Exits with
+/// <see cref="ExitCodes.BelowMinimumAccuracy"/> when the training accuracy misses the target, so CI notices a
+/// regression.
 /// </summary>
 public static class SpiralExample
 {
@@ -72,12 +73,18 @@ public static class SpiralExample
         output.WriteLine($"Training accuracy {accuracy * 100:F2}% after {steps} steps in {seconds:F2} s ({seconds / steps * 1e6:F0} µs/step)");
 
         Directory.CreateDirectory(outDir);
-        var lossPath = Path.Combine(outDir, "spiral-loss.png");
-        var regionsPath = Path.Combine(outDir, "spiral-decision-regions.png");
-        SpiralPlots.SaveLossCurve(lossPath, losses, accuracies);
-        SpiralPlots.SaveDecisionRegions(regionsPath, data, model);
-        output.WriteLine($"Wrote {Path.GetFullPath(lossPath)}");
-        output.WriteLine($"Wrote {Path.GetFullPath(regionsPath)}");
+        string[] written =
+        [
+            SpiralPlotData.WriteLossCurve(outDir, losses, accuracies),
+            SpiralPlotData.WritePoints(outDir, data),
+            SpiralPlotData.WriteDecisionRegions(outDir, model),
+        ];
+        foreach (var path in written)
+        {
+            output.WriteLine($"Wrote {Path.GetFullPath(path)}");
+        }
+
+        output.WriteLine(PlotHint.For(outDir));
 
         if (accuracy < minAccuracy)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Reflection;
 
 namespace Autograd;
 
@@ -45,8 +46,9 @@ internal static class Anomaly
         var trace = new StackTrace(1, fNeedFileInfo: true);
         foreach (StackFrame frame in trace.GetFrames())
         {
-            var method = frame.GetMethod();
-            if (method?.DeclaringType?.Assembly.GetName().Name == _libraryAssembly)
+            // DiagnosticMethodInfo, unlike StackFrame.GetMethod(), needs no reflection metadata: safe when trimmed or AOT.
+            var assembly = DiagnosticMethodInfo.Create(frame)?.DeclaringAssemblyName;
+            if (assembly is not null && new AssemblyName(assembly).Name == _libraryAssembly)
             {
                 continue;
             }
