@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -12,6 +13,7 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
     public string Name => "Elu";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>

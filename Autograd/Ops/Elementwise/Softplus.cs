@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -13,6 +14,7 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
     public string Name => "Softplus";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -9,6 +10,7 @@ internal readonly struct SinOp : IUnaryOp
     public string Name => "Sin";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sin(x, y);
@@ -35,6 +37,7 @@ internal readonly struct CosOp : IUnaryOp
     public string Name => "Cos";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cos(x, y);
