@@ -18,8 +18,8 @@ internal interface IBinaryKernel
     static abstract void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Output elements from which the op runs on several threads (see <see cref="ElementwiseParallel"/>).</summary>
-    static virtual long ParallelThreshold => ParallelThresholds.MemoryBound;
+    /// <summary>What an output element costs, which decides from which size the op runs on several threads.</summary>
+    static virtual ElementCost Cost => ElementCost.Memory;
 }
 
 /// <summary>A function of two scalars, for elementwise kernels that TensorPrimitives has no vector form of.</summary>
@@ -35,7 +35,7 @@ internal readonly struct ScalarBinaryKernel<TFunction> : IBinaryKernel
     where TFunction : IScalarBinaryFunction
 {
     /// <summary>A scalar call per element costs several times a vector add's share.</summary>
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>

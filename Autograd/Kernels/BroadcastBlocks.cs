@@ -4,9 +4,9 @@ using System.Numerics.Tensors;
 namespace Autograd.Kernels;
 
 /// <summary>
-/// <see cref="Broadcast.Apply"/> for large outputs: the output is cut into <see cref="FixedBlocks"/>, each block is
+/// <see cref="Broadcast.Apply"/> for large outputs: the output is cut into <see cref="ElementwiseParallel.Blocks{T}"/>, each block is
 /// computed by span calls on the pieces of the rows it covers, and blocks run on several threads from the kernel's
-/// <see cref="IBinaryKernel.ParallelThreshold"/>. The calls depend on the shapes only, so the bits do not depend on
+/// <see cref="IBinaryKernel.Cost"/>. The calls depend on the shapes only, so the bits do not depend on
 /// the thread count.
 /// </summary>
 internal static unsafe class BroadcastBlocks
@@ -20,22 +20,22 @@ internal static unsafe class BroadcastBlocks
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = destination.Length;
-        long threshold = TKernel.ParallelThreshold;
+        ElementCost cost = TKernel.Cost;
         if (x.Length == n && y.Length == n)
         {
-            ElementwiseParallel.Run(x, y, default, destination, new BothChunk<TKernel, T>(), threshold);
+            ElementwiseParallel.Run(x, y, default, destination, new BothChunk<TKernel, T>(), cost);
             return;
         }
 
         if (y.Length == 1 && x.Length == n)
         {
-            ElementwiseParallel.Run(x, default, default, destination, new ConstantRightChunk<TKernel, T>(y[0]), threshold);
+            ElementwiseParallel.Run(x, default, default, destination, new ConstantRightChunk<TKernel, T>(y[0]), cost);
             return;
         }
 
         if (x.Length == 1 && y.Length == n)
         {
-            ElementwiseParallel.Run(default, y, default, destination, new ConstantLeftChunk<TKernel, T>(x[0]), threshold);
+            ElementwiseParallel.Run(default, y, default, destination, new ConstantLeftChunk<TKernel, T>(x[0]), cost);
             return;
         }
 
@@ -43,7 +43,7 @@ internal static unsafe class BroadcastBlocks
         fixed (T* px = x, py = y, pd = destination)
         {
             var body = new RowsBody<TKernel, T>(layout, new(px, x.Length), new(py, y.Length), new(pd, n));
-            BlockParallel.For(new FixedBlocks(n), RangeParallel.Threads(n, threshold), body);
+            BlockParallel.For(ElementwiseParallel.Blocks<T>(n, cost), RangeParallel.Threads(n, ParallelThresholds.Of(cost)), body);
         }
     }
 

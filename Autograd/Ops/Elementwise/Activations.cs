@@ -42,7 +42,7 @@ internal readonly struct SigmoidOp : IUnaryOp
     public string Name => "Sigmoid";
     public bool SavesInput => false;
     public bool SavesOutput => true;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -66,7 +66,7 @@ internal readonly struct TanhOp : IUnaryOp
     public string Name => "Tanh";
     public bool SavesInput => false;
     public bool SavesOutput => true;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);

@@ -13,7 +13,7 @@ internal readonly struct GeluOp : IUnaryOp
     public string Name => "Gelu";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Gelu, x, default, y);
@@ -36,7 +36,7 @@ internal readonly struct GeluTanhOp : IUnaryOp
     private const double Kappa = 0.044715;
     private const double TwoBeta = 1.5957691216057307;   // 2√(2/π)
     private const double Saturation = 30;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public string Name => "Gelu";
     public bool SavesInput => true;
@@ -128,7 +128,7 @@ internal readonly struct NormalCdfOp : IUnaryOp
     public string Name => "NormalCdf";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Cdf, x, default, y);
@@ -145,7 +145,7 @@ internal readonly struct NormalPdfOp : IUnaryOp
     public string Name => "NormalPdf";
     public bool SavesInput => true;
     public bool SavesOutput => true;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Pdf, x, default, y);

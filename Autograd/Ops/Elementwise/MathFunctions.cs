@@ -26,7 +26,7 @@ internal readonly struct ExpOp : IUnaryOp
     public string Name => "Exp";
     public bool SavesInput => false;
     public bool SavesOutput => true;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Exp(x, y);
@@ -43,7 +43,7 @@ internal readonly struct LogOp : IUnaryOp
     public string Name => "Log";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y);
@@ -80,7 +80,7 @@ internal readonly struct PowOp(double exponent) : IUnaryOp
     public string Name => "Pow";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -113,7 +113,7 @@ internal static class PowTensor
 /// <summary><c>x^y</c>.</summary>
 internal readonly struct PowKernel : IBinaryKernel
 {
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, destination);

@@ -13,7 +13,7 @@ internal readonly struct SiluOp : IUnaryOp
     public string Name => "Silu";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -14,7 +14,7 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
     public string Name => "Softplus";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>

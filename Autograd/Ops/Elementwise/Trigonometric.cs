@@ -10,7 +10,7 @@ internal readonly struct SinOp : IUnaryOp
     public string Name => "Sin";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sin(x, y);
@@ -37,7 +37,7 @@ internal readonly struct CosOp : IUnaryOp
     public string Name => "Cos";
     public bool SavesInput => true;
     public bool SavesOutput => false;
-    public static long ParallelThreshold => ParallelThresholds.ComputeBound;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cos(x, y);

@@ -31,10 +31,10 @@ internal interface IUnaryOp
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
-    /// Elements from which the forward and backward kernels run on several threads: memory-bound ops keep the default,
-    /// ops of several flops per element (exp, tanh, ...) say <see cref="ParallelThresholds.ComputeBound"/>.
+    /// What an element costs, which decides from which size the kernels run on several threads: memory-bound ops keep
+    /// the default, ops of several flops per element (exp, tanh, ...) say <see cref="ElementCost.Compute"/>.
     /// </summary>
-    static virtual long ParallelThreshold => ParallelThresholds.MemoryBound;
+    static virtual ElementCost Cost => ElementCost.Memory;
 
     /// <summary>
     /// The same VJP as recorded Tensor ops (the createGraph path), so that it can be differentiated again.
@@ -79,7 +79,7 @@ internal static class Unary
     {
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            ElementwiseParallel.Run(x.Span<T>(), default, default, y.Span<T>(), new ForwardChunk<TOp, T>(op), TOp.ParallelThreshold);
+            ElementwiseParallel.Run(x.Span<T>(), default, default, y.Span<T>(), new ForwardChunk<TOp, T>(op), TOp.Cost);
     }
 
     private readonly struct BackwardKernel<TOp>(TOp op, Tensor? x, Tensor? y, Tensor g, Tensor dx) : IFloatAction
@@ -88,7 +88,7 @@ internal static class Unary
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T> =>
             ElementwiseParallel.Run(x is null ? default : x.Span<T>(), y is null ? default : y.Span<T>(), g.Span<T>(), dx.Span<T>(),
-                new BackwardChunk<TOp, T>(op), TOp.ParallelThreshold);
+                new BackwardChunk<TOp, T>(op), TOp.Cost);
     }
 
     /// <summary>The forward pass on a block of elements: a = x.</summary>
