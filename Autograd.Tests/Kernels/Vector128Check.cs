@@ -30,6 +30,7 @@ internal static class Vector128Check
         Elementwise();
         Extrema();
         LayerNorm();
+        Transcendentals();
         Large();
         Console.WriteLine($"{_checks} checks, {_failures} failures");
         return _failures == 0 ? 0 : 1;
@@ -123,6 +124,29 @@ internal static class Vector128Check
 
             Check(index == expected && value.Equals(x[expected]), $"ArgExtremum n={n}: {index} for {expected}");
         }
+    }
+
+    private static void Transcendentals()
+    {
+        // x64 without AVX: TensorPrimitives' 128-bit exp, log, ... are replaced by loops of the scalar functions.
+        Check(MathKernels.ScalarLoops, "MathKernels.ScalarLoops on x64 without AVX");
+        float[] x = Tensor.Rand([37], 11, 0.1, 3).ToArray<float>();
+        float[] y = new float[37];
+        MathKernels.Exp<float>(x, y);
+        Check(y.SequenceEqual(x.Select(v => MathF.Exp(v))), "Exp");
+        MathKernels.Log<float>(x, y);
+        Check(y.SequenceEqual(x.Select(v => MathF.Log(v))), "Log");
+        MathKernels.Tanh<float>(x, y);
+        Check(y.SequenceEqual(x.Select(v => MathF.Tanh(v))), "Tanh");
+        MathKernels.Sigmoid<float>(x, y);
+        Check(y.SequenceEqual(x.Select(v => 1 / (1 + MathF.Exp(-v)))), "Sigmoid");
+        MathKernels.Sin<float>(x, y);
+        Check(y.SequenceEqual(x.Select(v => MathF.Sin(v))), "Sin");
+        MathKernels.Cos<float>(x, y);
+        Check(y.SequenceEqual(x.Select(v => MathF.Cos(v))), "Cos");
+        MathKernels.Pow<float>(x, 1.5f, y);
+        Check(y.SequenceEqual(x.Select(v => MathF.Pow(v, 1.5f))), "Pow");
+        Check(Math.Abs(Tensor.FromArray(x, 37).LogSoftmax(0).Exp().Sum().Item() - 1) < 1e-5, "LogSoftmax");
     }
 
     private static void LayerNorm()

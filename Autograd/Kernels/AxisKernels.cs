@@ -245,7 +245,7 @@ internal static unsafe class AxisKernels
         else
         {
             TensorPrimitives.Subtract(x, max, destination);
-            TensorPrimitives.Exp(destination, destination);
+            MathKernels.Exp(destination, destination);
             TensorPrimitives.Divide(destination, TensorPrimitives.Sum<T>(destination), destination);
         }
     }
@@ -289,7 +289,7 @@ internal static unsafe class AxisKernels
         if (log)
         {
             T total = TensorPrimitives.Sum(g);
-            TensorPrimitives.Exp(y, destination);
+            MathKernels.Exp(y, destination);
             TensorPrimitives.Multiply(destination, -total, destination);
             TensorPrimitives.Add(destination, g, destination);
         }

@@ -170,7 +170,7 @@ internal static unsafe class BlockedReductions
     {
         Span<T> exponentials = scratch[..x.Length];
         TensorPrimitives.Subtract(x, shift, exponentials);
-        TensorPrimitives.Exp(exponentials, exponentials);
+        MathKernels.Exp(exponentials, exponentials);
         return TensorPrimitives.Sum<T>(exponentials);
     }
 

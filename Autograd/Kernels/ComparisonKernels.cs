@@ -204,19 +204,26 @@ internal static class ComparisonKernels
 
     /// <summary>The eight low bits of <paramref name="bits"/> as eight bytes, each 0 or 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Deposit(uint bits)
+    private static ulong Deposit(uint bits) =>
+        Bmi2.X64.IsSupported ? Bmi2.X64.ParallelBitDeposit(bits, 0x0101010101010101UL) : _spreadBytes[(int)bits];
+
+    /// <summary>
+    /// Byte k of entry b is bit k of b: the deposit without BMI2 (which needs AVX: absent with <c>DOTNET_EnableAVX=0</c>,
+    /// where a bit-by-bit loop made the 128-bit comparison 2.4 times slower than the scalar one).
+    /// </summary>
+    private static readonly ulong[] _spreadBytes = CreateSpreadBytes();
+
+    private static ulong[] CreateSpreadBytes()
     {
-        if (Bmi2.X64.IsSupported)
+        var table = new ulong[256];
+        for (int b = 0; b < 256; b++)
         {
-            return Bmi2.X64.ParallelBitDeposit(bits, 0x0101010101010101UL);
+            for (int k = 0; k < 8; k++)
+            {
+                table[b] |= (ulong)((b >> k) & 1) << (8 * k);
+            }
         }
 
-        ulong spread = 0;
-        for (int k = 0; k < 8; k++)
-        {
-            spread |= (ulong)((bits >> k) & 1) << (8 * k);
-        }
-
-        return spread;
+        return table;
     }
 }

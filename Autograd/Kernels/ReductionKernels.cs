@@ -332,11 +332,11 @@ internal static unsafe class ReductionKernels
                 for (int j = 0; j < length; j++)
                 {
                     TensorPrimitives.Subtract(block.Slice((j * inner) + start, width), maxRow, scratch);
-                    TensorPrimitives.Exp(scratch, scratch);
+                    MathKernels.Exp(scratch, scratch);
                     TensorPrimitives.Add(sumRow, scratch, sumRow);
                 }
 
-                TensorPrimitives.Log(sumRow, sumRow);
+                MathKernels.Log(sumRow, sumRow);
                 TensorPrimitives.Add(sumRow, maxRow, sumRow);
             }
         }
@@ -364,7 +364,7 @@ internal static unsafe class ReductionKernels
                 TensorPrimitives.Subtract(x.Slice(o * length, length), shift[o], line);
                 if (exp)
                 {
-                    TensorPrimitives.Exp(line, line);
+                    MathKernels.Exp(line, line);
                 }
 
                 TensorPrimitives.Multiply(line, scale[o], line);
@@ -381,7 +381,7 @@ internal static unsafe class ReductionKernels
                 TensorPrimitives.Subtract(x.Slice(offset, width), shiftRow, row);
                 if (exp)
                 {
-                    TensorPrimitives.Exp(row, row);
+                    MathKernels.Exp(row, row);
                 }
 
                 TensorPrimitives.Multiply(row, scaleRow, row);

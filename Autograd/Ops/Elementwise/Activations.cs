@@ -50,7 +50,7 @@ internal readonly struct SigmoidOp : IUnaryOp
         // TensorPrimitives.Sigmoid, unlike the other elementwise primitives, rejects empty spans.
         if (!x.IsEmpty)
         {
-            TensorPrimitives.Sigmoid(x, y);
+            MathKernels.Sigmoid(x, y);
         }
     }
 
@@ -69,7 +69,7 @@ internal readonly struct TanhOp : IUnaryOp
     public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Tanh(x, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.TanhBackward(y, g, dx);

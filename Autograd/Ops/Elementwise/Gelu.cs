@@ -52,7 +52,7 @@ internal readonly struct GeluTanhOp : IUnaryOp
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> ys = y.Slice(start, length);
             TwoU(xs, ys);
-            TensorPrimitives.Sigmoid(ys, ys);
+            MathKernels.Sigmoid(ys, ys);
             TensorPrimitives.Multiply(ys, xs, ys);
         }
     }
@@ -68,7 +68,7 @@ internal readonly struct GeluTanhOp : IUnaryOp
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> sigma = s[..length];
             TwoU(xs, sigma);
-            TensorPrimitives.Sigmoid(sigma, sigma);
+            MathKernels.Sigmoid(sigma, sigma);
             ReadOnlySpan<T> gs = g.Slice(start, length);
             Span<T> ds = dx.Slice(start, length);
 

@@ -20,7 +20,7 @@ internal readonly struct SiluOp : IUnaryOp
     {
         if (!x.IsEmpty)   // TensorPrimitives.Sigmoid rejects empty spans
         {
-            TensorPrimitives.Sigmoid(x, y);
+            MathKernels.Sigmoid(x, y);
             TensorPrimitives.Multiply(y, x, y);
         }
     }
@@ -36,7 +36,7 @@ internal readonly struct SiluOp : IUnaryOp
             int length = Math.Min(chunk, g.Length - start);
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> sigma = s[..length], f = factor[..length];
-            TensorPrimitives.Sigmoid(xs, sigma);
+            MathKernels.Sigmoid(xs, sigma);
             TensorPrimitives.Subtract(T.One, sigma, f);          // 1 − s
             TensorPrimitives.MultiplyAdd(xs, f, T.One, f);        // 1 + x(1 − s)
             TensorPrimitives.Multiply(f, sigma, f);
