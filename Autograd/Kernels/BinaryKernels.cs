@@ -17,6 +17,9 @@ internal interface IBinaryKernel
     /// <summary><c>destination[i] = f(x, y[i])</c>.</summary>
     static abstract void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>What an output element costs, which decides from which size the op runs on several threads.</summary>
+    static virtual ElementCost Cost => ElementCost.Memory;
 }
 
 /// <summary>A function of two scalars, for elementwise kernels that TensorPrimitives has no vector form of.</summary>
@@ -31,6 +34,9 @@ internal interface IScalarBinaryFunction
 internal readonly struct ScalarBinaryKernel<TFunction> : IBinaryKernel
     where TFunction : IScalarBinaryFunction
 {
+    /// <summary>A scalar call per element costs several times a vector add's share.</summary>
+    public static ElementCost Cost => ElementCost.Compute;
+
     public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -131,6 +137,12 @@ internal static class Broadcast
             return;
         }
 
+        if (destination.Length >= 2 * FixedBlocks.Size)
+        {
+            BroadcastBlocks.Apply<TKernel, T>(x, xShape, y, yShape, destination, outShape);
+            return;
+        }
+
         if (x.Length == destination.Length && y.Length == destination.Length)
         {
             TKernel.Apply(x, y, destination);
@@ -210,7 +222,7 @@ internal static class Broadcast
 
         if (destination.Length == 1)
         {
-            destination[0] = TensorPrimitives.Sum(gradient);
+            destination[0] = BlockedReductions.Sum(gradient, BlockedReductions.ThreadsFor(gradient.Length));
             return;
         }
 
@@ -220,14 +232,10 @@ internal static class Broadcast
             return;
         }
 
-        // The bias gradient: the sum of the rows. Row by row keeps every read contiguous.
+        // The bias gradient: the sum of the rows. Row by row keeps every read contiguous; large ones by groups of columns.
         if (IsTrailingRow(targetShape, outShape))
         {
-            for (int offset = 0; offset < gradient.Length; offset += destination.Length)
-            {
-                TensorPrimitives.Add(destination, gradient.Slice(offset, destination.Length), destination);
-            }
-
+            BroadcastBlocks.SumRows(gradient, destination);
             return;
         }
 

@@ -107,7 +107,10 @@ internal sealed class BroadcastLayout
     /// Walks the rows of the output: for each, the offsets of x, y and the output. The odometer runs over all
     /// dimensions but the innermost.
     /// </summary>
-    public RowCursor Rows() => new(this);
+    public RowCursor Rows() => new(this, 0);
+
+    /// <summary>The same odometer started at row <paramref name="firstRow"/> (its offsets computed once, by division).</summary>
+    public RowCursor Rows(int firstRow) => new(this, firstRow);
 
     /// <summary>An odometer over the rows of a layout.</summary>
     public ref struct RowCursor
@@ -116,7 +119,7 @@ internal sealed class BroadcastLayout
         private readonly Span<int> _index;
         private int _remaining;
 
-        internal RowCursor(BroadcastLayout layout)
+        internal RowCursor(BroadcastLayout layout, int firstRow)
         {
             _layout = layout;
             int rows = 1;
@@ -125,11 +128,19 @@ internal sealed class BroadcastLayout
                 rows *= layout.Sizes[i];
             }
 
-            _remaining = rows;
+            _remaining = rows - firstRow;
             _index = new int[layout.Sizes.Length];
             OffsetX = 0;
             OffsetY = 0;
-            OffsetOut = -layout.RowLength;
+            for (int dim = layout.Sizes.Length - 2, rest = firstRow; dim >= 0; dim--)
+            {
+                _index[dim] = rest % layout.Sizes[dim];
+                rest /= layout.Sizes[dim];
+                OffsetX += _index[dim] * layout.StrideX[dim];
+                OffsetY += _index[dim] * layout.StrideY[dim];
+            }
+
+            OffsetOut = (firstRow - 1) * layout.RowLength;
             First = true;
         }
 

@@ -17,16 +17,33 @@ internal static class RangeParallel
     public const long ParallelWork = 1 << 15;
 
     /// <summary>When set (tests), the number of ranges to split into whatever the size (on this thread; more ranges than
-    /// cores run several per core).</summary>
+    /// cores run several per core). The block-parallel kernels take it as their thread count.</summary>
     [ThreadStatic]
     internal static int? ExactParts;
 
+    /// <summary>
+    /// The threads worth using for <paramref name="work"/> elements: one below <paramref name="threshold"/>, else all that
+    /// <see cref="Gemm.DefaultMaxThreads"/> and the cores allow (one in a process that sees a single core).
+    /// </summary>
+    public static int Threads(long work, long threshold) =>
+        ExactParts ?? (work < threshold ? 1 : Math.Min(Gemm.DefaultMaxThreads, GemmThreading.MaxThreads));
+
     /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>), split when <paramref name="work"/> is large.</summary>
     public static void For<TBody>(int count, long work, TBody body)
+        where TBody : struct, IRangeBody => For(count, work, ParallelWork, body);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over [0, <paramref name="count"/>), split when <paramref name="work"/> reaches
+    /// <paramref name="threshold"/>.
+    /// </summary>
+    public static void For<TBody>(int count, long work, long threshold, TBody body)
+        where TBody : struct, IRangeBody => Run(count, Threads(work, threshold), body);
+
+    /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>) in up to <paramref name="threads"/> ranges.</summary>
+    public static void Run<TBody>(int count, int threads, TBody body)
         where TBody : struct, IRangeBody
     {
-        int parts = ExactParts ?? (work < ParallelWork ? 1 : Math.Min(Gemm.DefaultMaxThreads, GemmThreading.MaxThreads));
-        parts = Math.Min(parts, count);
+        int parts = Math.Min(threads, count);
         if (parts <= 1)
         {
             body.Run(0, count);

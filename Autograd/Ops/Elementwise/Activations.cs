@@ -42,6 +42,7 @@ internal readonly struct SigmoidOp : IUnaryOp
     public string Name => "Sigmoid";
     public bool SavesInput => false;
     public bool SavesOutput => true;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -49,7 +50,7 @@ internal readonly struct SigmoidOp : IUnaryOp
         // TensorPrimitives.Sigmoid, unlike the other elementwise primitives, rejects empty spans.
         if (!x.IsEmpty)
         {
-            TensorPrimitives.Sigmoid(x, y);
+            MathKernels.Sigmoid(x, y);
         }
     }
 
@@ -65,9 +66,10 @@ internal readonly struct TanhOp : IUnaryOp
     public string Name => "Tanh";
     public bool SavesInput => false;
     public bool SavesOutput => true;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Tanh(x, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => ElementwiseKernels.TanhBackward(y, g, dx);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -12,6 +13,7 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
     public string Name => "Elu";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -25,8 +27,8 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> u = exponential[..length], log = logarithm[..length], ys = y.Slice(start, length);
             TensorPrimitives.Min(xs, T.Zero, u);   // the positive side is not used: keep eˣ finite there
-            TensorPrimitives.Exp(u, u);
-            TensorPrimitives.Log(u, log);
+            MathKernels.Exp(u, u);
+            MathKernels.Log(u, log);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -61,7 +63,7 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
             ReadOnlySpan<T> xs = x.Slice(start, length), gs = g.Slice(start, length);
             Span<T> e = exponential[..length], ds = dx.Slice(start, length);
             TensorPrimitives.Min(xs, T.Zero, e);
-            TensorPrimitives.Exp(e, e);
+            MathKernels.Exp(e, e);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {

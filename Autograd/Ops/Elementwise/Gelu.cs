@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -12,6 +13,7 @@ internal readonly struct GeluOp : IUnaryOp
     public string Name => "Gelu";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Gelu, x, default, y);
@@ -34,6 +36,7 @@ internal readonly struct GeluTanhOp : IUnaryOp
     private const double Kappa = 0.044715;
     private const double TwoBeta = 1.5957691216057307;   // 2√(2/π)
     private const double Saturation = 30;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public string Name => "Gelu";
     public bool SavesInput => true;
@@ -49,7 +52,7 @@ internal readonly struct GeluTanhOp : IUnaryOp
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> ys = y.Slice(start, length);
             TwoU(xs, ys);
-            TensorPrimitives.Sigmoid(ys, ys);
+            MathKernels.Sigmoid(ys, ys);
             TensorPrimitives.Multiply(ys, xs, ys);
         }
     }
@@ -65,7 +68,7 @@ internal readonly struct GeluTanhOp : IUnaryOp
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> sigma = s[..length];
             TwoU(xs, sigma);
-            TensorPrimitives.Sigmoid(sigma, sigma);
+            MathKernels.Sigmoid(sigma, sigma);
             ReadOnlySpan<T> gs = g.Slice(start, length);
             Span<T> ds = dx.Slice(start, length);
 
@@ -125,6 +128,7 @@ internal readonly struct NormalCdfOp : IUnaryOp
     public string Name => "NormalCdf";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Cdf, x, default, y);
@@ -141,6 +145,7 @@ internal readonly struct NormalPdfOp : IUnaryOp
     public string Name => "NormalPdf";
     public bool SavesInput => true;
     public bool SavesOutput => true;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T> => NormalDistribution.Apply(NormalDistribution.Quantity.Pdf, x, default, y);

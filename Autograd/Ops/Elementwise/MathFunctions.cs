@@ -26,9 +26,10 @@ internal readonly struct ExpOp : IUnaryOp
     public string Name => "Exp";
     public bool SavesInput => false;
     public bool SavesOutput => true;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Exp(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Exp(x, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Multiply(g, y, dx);
@@ -42,9 +43,10 @@ internal readonly struct LogOp : IUnaryOp
     public string Name => "Log";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Log(x, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(g, x, dx);
@@ -78,6 +80,7 @@ internal readonly struct PowOp(double exponent) : IUnaryOp
     public string Name => "Pow";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -88,7 +91,7 @@ internal readonly struct PowOp(double exponent) : IUnaryOp
         }
         else
         {
-            TensorPrimitives.Pow(x, T.CreateChecked(exponent), y);
+            MathKernels.Pow(x, T.CreateChecked(exponent), y);
         }
     }
 
@@ -112,7 +115,7 @@ internal readonly struct PowOp(double exponent) : IUnaryOp
             for (int start = 0; start < g.Length; start += power.Length)
             {
                 int length = Math.Min(power.Length, g.Length - start);
-                TensorPrimitives.Pow(x.Slice(start, length), T.CreateChecked(exponent - 1), power[..length]);
+                MathKernels.Pow(x.Slice(start, length), T.CreateChecked(exponent - 1), power[..length]);
                 TensorPrimitives.Multiply(power[..length], g.Slice(start, length), dx.Slice(start, length));
             }
         }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -136,7 +137,7 @@ internal static class NormalDistribution
         }
 
         // Pass 2.
-        TensorPrimitives.Exp(density, density);
+        MathKernels.Exp(density, density);
 
         // Pass 3: density = e^{−a²/2} (the Exp times the rest's correction), cdf = t = 4/(4 + a/√2).
         i = 0;

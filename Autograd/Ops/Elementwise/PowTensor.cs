@@ -113,14 +113,16 @@ internal static class PowTensor
 /// <summary><c>x^y</c>.</summary>
 internal readonly struct PowKernel : IBinaryKernel
 {
+    public static ElementCost Cost => ElementCost.Compute;
+
     public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, destination);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Pow(x, y, destination);
 
     public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, destination);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Pow(x, y, destination);
 
     public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, destination);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Pow(x, y, destination);
 }
 
 /// <summary><c>∂x^e/∂x = e · x^(e−1)</c>, 0 where e = 0.</summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -12,13 +13,14 @@ internal readonly struct SiluOp : IUnaryOp
     public string Name => "Silu";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!x.IsEmpty)   // TensorPrimitives.Sigmoid rejects empty spans
         {
-            TensorPrimitives.Sigmoid(x, y);
+            MathKernels.Sigmoid(x, y);
             TensorPrimitives.Multiply(y, x, y);
         }
     }
@@ -34,7 +36,7 @@ internal readonly struct SiluOp : IUnaryOp
             int length = Math.Min(chunk, g.Length - start);
             ReadOnlySpan<T> xs = x.Slice(start, length);
             Span<T> sigma = s[..length], f = factor[..length];
-            TensorPrimitives.Sigmoid(xs, sigma);
+            MathKernels.Sigmoid(xs, sigma);
             TensorPrimitives.Subtract(T.One, sigma, f);          // 1 − s
             TensorPrimitives.MultiplyAdd(xs, f, T.One, f);        // 1 + x(1 − s)
             TensorPrimitives.Multiply(f, sigma, f);

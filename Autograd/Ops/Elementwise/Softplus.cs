@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -13,6 +14,7 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
     public string Name => "Softplus";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -30,9 +32,9 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
             TensorPrimitives.Multiply(xs, b, e);
             TensorPrimitives.Abs(e, e);
             TensorPrimitives.Negate(e, e);
-            TensorPrimitives.Exp(e, e);                // e = e^{−|βx|}, in (0, 1]
+            MathKernels.Exp(e, e);                // e = e^{−|βx|}, in (0, 1]
             TensorPrimitives.Add(e, T.One, u);
-            TensorPrimitives.Log(u, log);
+            MathKernels.Log(u, log);
             Span<T> ys = y.Slice(start, length);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
@@ -69,7 +71,7 @@ internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
             int length = Math.Min(scaled.Length, g.Length - start);
             Span<T> z = scaled[..length], s = sigmoid[..length];
             TensorPrimitives.Multiply(x.Slice(start, length), b, z);
-            TensorPrimitives.Sigmoid(z, s);
+            MathKernels.Sigmoid(z, s);
             ReadOnlySpan<T> gs = g.Slice(start, length);
             Span<T> ds = dx.Slice(start, length);
             int i = 0;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -9,9 +10,10 @@ internal readonly struct SinOp : IUnaryOp
     public string Name => "Sin";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sin(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Sin(x, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -21,7 +23,7 @@ internal readonly struct SinOp : IUnaryOp
         for (int start = 0; start < g.Length; start += cosine.Length)
         {
             int length = Math.Min(cosine.Length, g.Length - start);
-            TensorPrimitives.Cos(x.Slice(start, length), cosine[..length]);
+            MathKernels.Cos(x.Slice(start, length), cosine[..length]);
             TensorPrimitives.Multiply(g.Slice(start, length), cosine[..length], dx.Slice(start, length));
         }
     }
@@ -35,9 +37,10 @@ internal readonly struct CosOp : IUnaryOp
     public string Name => "Cos";
     public bool SavesInput => true;
     public bool SavesOutput => false;
+    public static ElementCost Cost => ElementCost.Compute;
 
     public void Forward<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cos(x, y);
+        where T : unmanaged, IFloatingPointIeee754<T> => MathKernels.Cos(x, y);
 
     public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -46,7 +49,7 @@ internal readonly struct CosOp : IUnaryOp
         for (int start = 0; start < g.Length; start += sine.Length)
         {
             int length = Math.Min(sine.Length, g.Length - start);
-            TensorPrimitives.Sin(x.Slice(start, length), sine[..length]);
+            MathKernels.Sin(x.Slice(start, length), sine[..length]);
             TensorPrimitives.Negate(sine[..length], sine[..length]);
             TensorPrimitives.Multiply(g.Slice(start, length), sine[..length], dx.Slice(start, length));
         }

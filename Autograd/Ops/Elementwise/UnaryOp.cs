@@ -1,4 +1,5 @@
 using System.Numerics;
+using Autograd.Kernels;
 
 namespace Autograd.Ops;
 
@@ -28,6 +29,12 @@ internal interface IUnaryOp
     /// </summary>
     void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// What an element costs, which decides from which size the kernels run on several threads: memory-bound ops keep
+    /// the default, ops of several flops per element (exp, tanh, ...) say <see cref="ElementCost.Compute"/>.
+    /// </summary>
+    static virtual ElementCost Cost => ElementCost.Memory;
 
     /// <summary>
     /// The same VJP as recorded Tensor ops (the createGraph path), so that it can be differentiated again.
@@ -71,7 +78,8 @@ internal static class Unary
         where TOp : struct, IUnaryOp
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T> => op.Forward<T>(x.Span<T>(), y.Span<T>());
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementwiseParallel.Run(x.Span<T>(), default, default, y.Span<T>(), new ForwardChunk<TOp, T>(op), TOp.Cost);
     }
 
     private readonly struct BackwardKernel<TOp>(TOp op, Tensor? x, Tensor? y, Tensor g, Tensor dx) : IFloatAction
@@ -79,7 +87,24 @@ internal static class Unary
     {
         public void Invoke<T>()
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            op.Backward<T>(x is null ? default : x.Span<T>(), y is null ? default : y.Span<T>(), g.Span<T>(), dx.Span<T>());
+            ElementwiseParallel.Run(x is null ? default : x.Span<T>(), y is null ? default : y.Span<T>(), g.Span<T>(), dx.Span<T>(),
+                new BackwardChunk<TOp, T>(op), TOp.Cost);
+    }
+
+    /// <summary>The forward pass on a block of elements: a = x.</summary>
+    private readonly struct ForwardChunk<TOp, T>(TOp op) : IElementwiseChunk<T>
+        where TOp : struct, IUnaryOp
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> destination) => op.Forward(a, destination);
+    }
+
+    /// <summary>The VJP on a block of elements: a = x, b = y (each empty when not saved), c = g.</summary>
+    private readonly struct BackwardChunk<TOp, T>(TOp op) : IElementwiseChunk<T>
+        where TOp : struct, IUnaryOp
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> destination) => op.Backward(a, b, c, destination);
     }
 
     /// <summary>Saves x and/or y, as the op declares.</summary>

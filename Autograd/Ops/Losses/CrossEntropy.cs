@@ -212,7 +212,7 @@ internal static class CrossEntropy
             if (dz is not null)
             {
                 Span<T> d = dz.Span<T>();
-                TensorPrimitives.Exp(logProbabilities.Span<T>(), d);
+                MathKernels.Exp(logProbabilities.Span<T>(), d);
                 if (layout.Labels is not null)
                 {
                     LabelGradient(d);

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
@@ -51,7 +50,7 @@ internal static class Sum
     private readonly struct SumAllAction(Tensor x, Tensor output) : IFloatAction
     {
         public void Invoke<T>()
-            where T : unmanaged, IFloatingPointIeee754<T> => output.Span<T>()[0] = TensorPrimitives.Sum<T>(x.Span<T>());
+            where T : unmanaged, IFloatingPointIeee754<T> => output.Span<T>()[0] = BlockedReductions.Sum<T>(x.Span<T>(), BlockedReductions.ThreadsFor(x.Count));
     }
 
     private readonly struct SumAxisAction(Tensor x, int outer, int length, int inner, Tensor output) : IFloatAction
