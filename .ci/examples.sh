@@ -4,6 +4,8 @@
 #      Autograd.Examples.Plots draws them as two PNGs (and, after steps 3 and 4, their PNGs too).
 #   2. fashion-mnist, when the data set is installed: one epoch asserting test accuracy >= 0.80,
 #      then reloads the saved safetensors weights and evaluates them.
+#      Then resuming: 2 epochs (with dropout and a cosine schedule) uninterrupted, and stopped after epoch 1 then
+#      resumed from its checkpoint, must print the same "Weights SHA-256" (bit-identical final weights).
 #   3. fashion-mnist-cnn, short: one epoch on 6,000 images asserting test accuracy >= 0.70, and its PNG.
 #   4. char-transformer, short: 60 steps of a one-block model asserting validation loss <= 3.0 nats/char.
 # Exit code 3 means a data set is absent: that step is skipped, not failed.
@@ -54,6 +56,19 @@ fi
 if [[ $status -eq 0 ]]; then
   "${examples[@]}" fashion-mnist --evaluate "$out/fashion-mnist.safetensors" --min-accuracy 0.80
   echo "== fashion-mnist passed in $((SECONDS - start)) s"
+
+  echo "== examples: fashion-mnist interrupted and resumed from a checkpoint"
+  start=$SECONDS
+  run=(fashion-mnist --epochs 2 --dropout 0.2 --schedule cosine)
+  weights_hash() { grep '^Weights SHA-256 ' | tail -n 1 || true; }
+  uninterrupted=$("${examples[@]}" "${run[@]}" --save "$out/uninterrupted.safetensors" | weights_hash)
+  "${examples[@]}" "${run[@]}" --stop-after 1 --checkpoint "$out/run.checkpoint" >/dev/null
+  resumed=$("${examples[@]}" "${run[@]}" --resume "$out/run.checkpoint" --save "$out/resumed.safetensors" | weights_hash)
+  if [[ -z "$uninterrupted" ]] || [[ "$resumed" != "$uninterrupted" ]]; then
+    echo "examples: the resumed run's weights differ from the uninterrupted run's ('$resumed' vs '$uninterrupted')" >&2
+    exit 1
+  fi
+  echo "== fashion-mnist resumed bit for bit ($resumed) in $((SECONDS - start)) s"
 
   echo "== examples: fashion-mnist-cnn (short)"
   start=$SECONDS
