@@ -63,12 +63,20 @@ public static class WorkloadRunner
 
             workload.Step();   // the first step's loss: both sides start from the same weights (W5, W6), so it must agree
             double firstLoss = workload.LastLoss!.Item();
-            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            PoolState pool = BufferPool.State;
+            long collections = pool.Collections, misses = pool.Misses, hits = pool.Hits;
             var (medianMicroseconds, steps, allocatedPerStep, meanMicroseconds) = Race(workload.Step, seconds);
+            // Collections per 1,000 steps (gen 0 counts every collection, gen 2 only full ones); "pool_gc" are those the
+            // buffer pool asked for, "pool_hit" the share of pooled rents served without allocating.
+            double perThousand = 1000.0 / Math.Max(steps, 1);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} mean_us={meanMicroseconds:F3} steps={steps} "
                 + $"final_loss={workload.LastLoss!.Item():G6} first_loss={firstLoss:G7} alloc_bytes_per_step={allocatedPerStep} "
-                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}"));
+                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2} "
+                + $"gc0_per_1k={(GC.CollectionCount(0) - gen0) * perThousand:F1} gc1_per_1k={(GC.CollectionCount(1) - gen1) * perThousand:F1} "
+                + $"gc2_per_1k={(GC.CollectionCount(2) - gen2) * perThousand:F1} pool_gc_per_1k={(pool.Collections - collections) * perThousand:F1} "
+                + $"pool_hit={(pool.Hits - hits) / (double)Math.Max(1, pool.Hits - hits + pool.Misses - misses):F4}"));
         }
 
         if (wanted.Contains("TAPE"))
