@@ -15,7 +15,7 @@ namespace Autograd;
 public sealed partial class Tensor
 {
     private readonly int[] _shape;
-    private Array _storage;            // float[], double[], long[] or bool[], exactly Count long; Revoked once disposed
+    private Array _storage;            // float[], double[], long[] or bool[], exactly Count long; _revokedStorage once disposed
     private bool _requiresGrad;
     private Tensor? _grad;
     private bool _gradOwned;                          // _grad's storage is ours alone (in-place accumulation is safe)
@@ -131,7 +131,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>True once <see cref="Dispose"/> gave the storage back: the tensor can no longer be read or written.</summary>
-    public bool IsDisposed => ReferenceEquals(_storage, Revoked);
+    public bool IsDisposed => ReferenceEquals(_storage, _revokedStorage);
 
     /// <summary>
     /// Gives the storage back to the engine's buffer pool now, instead of when the garbage collector finds the
@@ -158,7 +158,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Cuts this tensor from its storage (see <see cref="Dispose"/>): every later read or write throws.</summary>
-    internal void Revoke() => _storage = Revoked;
+    internal void Revoke() => _storage = _revokedStorage;
 
     private void ThrowIfDisposed()
     {
@@ -172,7 +172,7 @@ public sealed partial class Tensor
 
     /// <summary>The storage of every disposed tensor: an array of no element type a tensor has, so that reading it as
     /// float, double, long or bool fails into <see cref="ThrowIfDisposed"/>.</summary>
-    private static readonly Array Revoked = Array.Empty<RevokedElement>();
+    private static readonly Array _revokedStorage = Array.Empty<RevokedElement>();
 
     private readonly struct RevokedElement;
 

@@ -114,6 +114,17 @@ public static class WorkloadRunner
             step();
         }
 
+        // Then until the buffer pool is steady: 10 steps in a row that allocated no storage (it needs one collection
+        // budget of buffers, BufferPool.CollectBudget, before it stops allocating); at most ~10 s more.
+        PoolState pool = BufferPool.State;
+        clock.Restart();
+        for (int quiet = 0; quiet < 10 && clock.Elapsed.TotalSeconds < 10;)
+        {
+            long misses = pool.Misses;
+            step();
+            quiet = pool.Misses == misses ? quiet + 1 : 0;
+        }
+
         double[] samples = new double[MaxSamples];   // allocated before measuring allocations
         int count = 0;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();

@@ -18,7 +18,7 @@ namespace Autograd;
 internal static class BufferPool
 {
     /// <summary>Smaller arrays come from gen 0 faster than a pool lookup (and tracking them would cost more than they do).</summary>
-    internal const int MinLength = 1024;
+    internal const int MinLength = 256;
 
     /// <summary>Bytes tracked since the last collection after which a missed rent collects gen 0 and 1 itself.</summary>
     internal const long CollectBudget = 32L << 20;

@@ -20,7 +20,8 @@ internal sealed class PoolState
     private int _vacantCount;
     private int _gcCount = GC.CollectionCount(0);
     private int _gen2Count = GC.CollectionCount(2);
-    private long _youngBytes;                 // tracked since the last scan
+    private long _youngBytes;                 // tracked since the pool last collected, less what came back without
+                                              // a collection and what was alive at that one
     private long _oldBytes;                   // tracked arrays whose tensor reached gen 2 since the last gen-2 collection
 
     /// <summary>Rents served from a free list.</summary>
@@ -70,8 +71,7 @@ internal sealed class PoolState
             if (BufferPool.InduceCollections && (_youngBytes >= BufferPool.CollectBudget || _oldBytes >= BufferPool.OldCollectBudget))
             {
                 // A step's dead activations and gradients are young objects: a gen-0/1 collection frees them all at once.
-                GC.Collect(_oldBytes >= BufferPool.OldCollectBudget ? 2 : 1, GCCollectionMode.Forced, blocking: true);
-                Collections++;
+                Collect(_oldBytes >= BufferPool.OldCollectBudget ? 2 : 1);
                 if (ScanAndTake(key, induced: true) is { } collected)
                 {
                     return collected;
@@ -82,6 +82,21 @@ internal sealed class PoolState
         Misses++;
         MissedBytes += (long)length * size;
         return null;
+    }
+
+    /// <summary>A blocking collection of <paramref name="generation"/> and the younger ones.</summary>
+    private void Collect(int generation)
+    {
+        int gen2 = GC.CollectionCount(2);
+        GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
+        if (generation < 2 && GC.CollectionCount(2) != gen2)
+        {
+            // The runtime raised it to gen 2 (large-object allocations since the last one) and ran that in the
+            // background, which leaves gen 0 and 1 alone: collect them now.
+            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        }
+
+        Collections++;
     }
 
     private Array? ScanAndTake(long key, bool induced)
@@ -163,6 +178,7 @@ internal sealed class PoolState
         {
             Untrack(slot);
             Push(storage);
+            _youngBytes -= ByteLength(storage);   // back without a collection: no longer waiting for one
         }
     }
 
@@ -195,6 +211,7 @@ internal sealed class PoolState
             _oldBytes = 0;
         }
 
+        long youngAlive = 0;
         for (int i = 0; i < _trackedHigh; i++)
         {
             ref Tracked tracked = ref _tracked[i];
@@ -205,10 +222,19 @@ internal sealed class PoolState
 
             if (tracked.Owner!.TryGetTarget(out Tensor? owner))
             {
-                if (!tracked.Old && GC.GetGeneration(owner) >= 2)
+                if (tracked.Old)
+                {
+                    continue;
+                }
+
+                if (GC.GetGeneration(owner) >= 2)
                 {
                     tracked.Old = true;
                     _oldBytes += ByteLength(tracked.Storage);
+                }
+                else
+                {
+                    youngAlive += ByteLength(tracked.Storage);
                 }
 
                 continue;
@@ -222,7 +248,9 @@ internal sealed class PoolState
 
         if (induced)
         {
-            _youngBytes = 0;
+            // The next collection is worth it once the budget was tracked beyond what is alive now (a step's
+            // activations in flight): otherwise a large step would collect again before anything more died.
+            _youngBytes = -youngAlive;
         }
     }
 
