@@ -157,6 +157,14 @@ public sealed partial class Tensor
         BufferPool.Release(this);
     }
 
+    /// <summary>
+    /// Lets the garbage collector have every buffer the engine keeps for reuse on this thread (as PyTorch's
+    /// <c>torch.cuda.empty_cache()</c>): the free ones, and those of tensors collected since it last looked. For a
+    /// program that is done with a large computation and wants its memory back; tensors keep their data, later ops
+    /// simply allocate again.
+    /// </summary>
+    public static void EmptyCache() => BufferPool.Trim();
+
     /// <summary>Cuts this tensor from its storage (see <see cref="Dispose"/>): every later read or write throws.</summary>
     internal void Revoke() => _storage = _revokedStorage;
 

@@ -23,6 +23,11 @@ internal static class BufferPool
     /// <summary>Bytes tracked since the last collection after which a missed rent collects gen 0 and 1 itself.</summary>
     internal const long CollectBudget = 32L << 20;
 
+    /// <summary>A missed rent of this many bytes or more collects as soon as twice its size was tracked since the pool
+    /// last collected (and looks in gen 2 for a dead tensor of its length): a new large array costs page faults and
+    /// would stay in the pool as a second copy.</summary>
+    internal const long LargeRequest = 1L << 20;
+
     /// <summary>Bytes of tracked arrays whose tensors reached gen 2 since the last gen-2 collection after which the
     /// pool's own collection is a gen-2 one (tensors that lived across collections, then died: a leaf's old Grad).</summary>
     internal const long OldCollectBudget = 256L << 20;

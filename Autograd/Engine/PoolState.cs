@@ -12,6 +12,11 @@ internal sealed class PoolState
     private readonly Dictionary<long, FreeList> _free = [];
     private long _freeBytes;
     private long _clock;   // counts rents: a free list's last use, for evicting the least recently used lengths
+    private long _cycle;   // counts the pool's own collections: lengths not rented for StaleCycles of them are dropped
+
+    /// <summary>Free arrays of a length nobody rented during this many of the pool's collections go to the GC (shapes
+    /// that changed: the last batch of an epoch, another sequence length).</summary>
+    private const int StaleCycles = 8;
 
     private readonly Dictionary<Array, int> _slotOf = new(ReferenceEqualityComparer.Instance);
     private Tracked[] _tracked = new Tracked[64];
@@ -68,10 +73,25 @@ internal sealed class PoolState
                 return reclaimed;
             }
 
-            if (BufferPool.InduceCollections && (_youngBytes >= BufferPool.CollectBudget || _oldBytes >= BufferPool.OldCollectBudget))
+            long bytes = (long)length * size;
+            bool large = bytes >= BufferPool.LargeRequest;
+            if (BufferPool.InduceCollections
+                && (_youngBytes >= BufferPool.CollectBudget || _oldBytes >= BufferPool.OldCollectBudget || (large && _youngBytes >= 2 * bytes)))
             {
                 // A step's dead activations and gradients are young objects: a gen-0/1 collection frees them all at once.
+                // A large request collects sooner: a new large array costs its page faults, and a second copy of it.
                 Collect(_oldBytes >= BufferPool.OldCollectBudget ? 2 : 1);
+                if (ScanAndTake(key, induced: true) is { } collected)
+                {
+                    return collected;
+                }
+            }
+
+            if (BufferPool.InduceCollections && large && TracksOld(key))
+            {
+                // A tensor of this length lived long enough to reach gen 2 (a leaf's Grad, dropped by ZeroGrad): only a
+                // gen-2 collection can tell whether it died, and that is cheaper than a second copy of a large array.
+                Collect(2);
                 if (ScanAndTake(key, induced: true) is { } collected)
                 {
                     return collected;
@@ -89,6 +109,7 @@ internal sealed class PoolState
     {
         int gen2 = GC.CollectionCount(2);
         GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
+        DropStaleLengths();
         if (generation < 2 && GC.CollectionCount(2) != gen2)
         {
             // The runtime raised it to gen 2 (large-object allocations since the last one) and ran that in the
@@ -97,6 +118,39 @@ internal sealed class PoolState
         }
 
         Collections++;
+    }
+
+    private void DropStaleLengths()
+    {
+        _cycle++;
+        foreach (FreeList list in _free.Values)
+        {
+            if (list.Count > 0 && _cycle - list.LastTakeCycle > StaleCycles)
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    _freeBytes -= ByteLength(list.Items[i]!);
+                    list.Items[i] = null;
+                }
+
+                list.Count = 0;
+            }
+        }
+    }
+
+    /// <summary>Whether a tracked array of this kind and length has a tensor in gen 2 (which may have died since).</summary>
+    private bool TracksOld(long key)
+    {
+        for (int i = 0; i < _trackedHigh; i++)
+        {
+            ref Tracked tracked = ref _tracked[i];
+            if (tracked.Old && !tracked.AliveAtGen2 && tracked.Storage is { } storage && Key(BufferPool.KindOf(storage).Code, storage.Length) == key)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private Array? ScanAndTake(long key, bool induced)
@@ -147,7 +201,7 @@ internal sealed class PoolState
         }
 
         tracked.Storage = storage;
-        tracked.Old = false;
+        tracked.Old = tracked.AliveAtGen2 = false;
         _youngBytes += (long)storage.Length * size;
     }
 
@@ -224,6 +278,7 @@ internal sealed class PoolState
             {
                 if (tracked.Old)
                 {
+                    tracked.AliveAtGen2 = true;   // (only gen-2 scans get here) a long-lived tensor: input, parameter
                     continue;
                 }
 
@@ -261,6 +316,7 @@ internal sealed class PoolState
             Array array = list.Items[--list.Count]!;
             list.Items[list.Count] = null;
             list.LastUse = _clock;
+            list.LastTakeCycle = _cycle;
             _freeBytes -= ByteLength(array);
             return array;
         }
@@ -285,7 +341,7 @@ internal sealed class PoolState
         long key = Key(code, array.Length);
         if (!_free.TryGetValue(key, out FreeList? list))
         {
-            _free[key] = list = new FreeList();
+            _free[key] = list = new FreeList { LastTakeCycle = _cycle };
         }
 
         if (BufferPool.Checked)
@@ -328,6 +384,7 @@ internal sealed class PoolState
     /// <summary>Drops every free array (left to the GC).</summary>
     public void Trim()
     {
+        Scan(induced: false);   // storage of tensors collected since the last scan goes too
         _free.Clear();
         _freeBytes = 0;
     }
@@ -373,6 +430,7 @@ internal sealed class PoolState
         public WeakReference<Tensor>? Owner;   // reused for the slot's next tensor
         public Array? Storage;
         public bool Old;                       // the tensor was in gen 2 at the last scan
+        public bool AliveAtGen2;               // and still alive after a gen-2 collection
     }
 
     private sealed class FreeList
@@ -380,5 +438,6 @@ internal sealed class PoolState
         public Array?[] Items = new Array?[4];
         public int Count;
         public long LastUse;
+        public long LastTakeCycle;
     }
 }
