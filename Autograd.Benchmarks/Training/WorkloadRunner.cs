@@ -114,15 +114,22 @@ public static class WorkloadRunner
             step();
         }
 
-        // Then until the buffer pool is steady: 10 steps in a row that allocated no storage (it needs one collection
-        // budget of buffers, BufferPool.CollectBudget, before it stops allocating); at most ~10 s more.
+        // Then until the buffer pool is steady (at most ~10 s more): no storage allocated for 10 steps in a row and for a
+        // whole cycle of the pool's collections (it needs one collection budget of buffers, BufferPool.CollectBudget,
+        // before it stops allocating), or no pooled storage used at all (W1's tensors are all small).
         PoolState pool = BufferPool.State;
         clock.Restart();
-        for (int quiet = 0; quiet < 10 && clock.Elapsed.TotalSeconds < 10;)
+        for (int quiet = 0, cycles = 0; clock.Elapsed.TotalSeconds < 10;)
         {
-            long misses = pool.Misses;
+            long misses = pool.Misses, rents = pool.Hits + pool.Misses, collections = pool.Collections;
             step();
-            quiet = pool.Misses == misses ? quiet + 1 : 0;
+            bool missed = pool.Misses != misses;
+            quiet = missed ? 0 : quiet + 1;
+            cycles = missed ? 0 : cycles + (int)(pool.Collections - collections);
+            if (quiet >= 10 && (cycles >= 2 || pool.Hits + pool.Misses == rents))
+            {
+                break;
+            }
         }
 
         double[] samples = new double[MaxSamples];   // allocated before measuring allocations

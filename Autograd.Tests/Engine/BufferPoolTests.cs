@@ -82,6 +82,19 @@ public class BufferPoolTests
     }
 
     [Test]
+    public void EmptyCache_DropsTheFreeBuffers_AndThoseOfCollectedTensors()
+    {
+        Tensor x = Tensor.Randn([35, 61], 14);
+        Tensor.Empty([35, 61], DType.Float32).Dispose();   // one free buffer
+        WeakReference<Array> storage = DropRelu(x);        // one tracked buffer whose tensor dies
+        Collect();
+        Tensor.EmptyCache();
+        Assert.That(BufferPool.State.FreeBytes, Is.Zero);
+        Collect();
+        Assert.That(storage.TryGetTarget(out _), Is.False, "the pool no longer holds the collected tensor's storage");
+    }
+
+    [Test]
     public void ADisposedGrad_IsAsIfCleared()
     {
         Tensor w = Tensor.Randn([Rows, Columns], 6);
