@@ -45,11 +45,11 @@ internal static class BufferPool
     internal static readonly bool Stress = Environment.GetEnvironmentVariable("AUTOGRAD_POOL_STRESS") == "1";
 
 #if DEBUG
-    /// <summary>Debug builds poison every buffer that enters the pool with NaN (a use after return shows) and check
-    /// that no buffer is returned twice.</summary>
+    /// <summary>Debug builds (and stress runs) poison every buffer that enters the pool with NaN (a use after return
+    /// shows) and check that no buffer is returned twice.</summary>
     internal static readonly bool Checked = true;
 #else
-    internal static readonly bool Checked = false;
+    internal static readonly bool Checked = Stress;
 #endif
 
     [ThreadStatic]
