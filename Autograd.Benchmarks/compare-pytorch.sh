@@ -51,10 +51,10 @@ out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); time box ${time_box} s per workload;"
   echo "medians (and means) of single steps; ratio = ours / PyTorch on medians (below 1: Autograd is faster)."
-  echo "The first step's loss shows both sides computed the same thing (W5, W6 start from the same weights)."
+  echo "The first step's loss shows both sides computed the same thing (both start from the same weights)."
   echo
-  echo "| workload | threads | Autograd µs median (mean) | PyTorch µs median (mean) | ratio | Autograd bytes/step | first loss (ours / torch) |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| workload | threads | Autograd µs median (mean) | PyTorch µs median (mean) | ratio | Autograd bytes/step | Autograd gen-0 / gen-2 per 1,000 steps | first loss (ours / torch) |"
+  echo "|---|---|---|---|---|---|---|---|"
   awk '
     { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[$1, $2, $4, kv[1]] = kv[2] } ids[$2, $4] = $5; order[++n] = $2 SUBSEP $4 }
     END {
@@ -63,8 +63,9 @@ out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
         split(key, p, SUBSEP); t = p[1]; w = p[2]
         ours = v["ours", t, w, "median_us"]; torch = v["torch", t, w, "median_us"]
         ratio = (ours != "" && torch != "" && torch > 0) ? sprintf("%.3f", ours / torch) : "n/a"
-        printf "| %s %s | %s | %s (%s) | %s (%s) | %s | %s | %s / %s |\n", w, ids[key], t, ours, v["ours", t, w, "mean_us"],
+        printf "| %s %s | %s | %s (%s) | %s (%s) | %s | %s | %s / %s | %s / %s |\n", w, ids[key], t, ours, v["ours", t, w, "mean_us"],
           torch, v["torch", t, w, "mean_us"], ratio, v["ours", t, w, "alloc_bytes_per_step"],
+          v["ours", t, w, "gc0_per_1k"], v["ours", t, w, "gc2_per_1k"],
           v["ours", t, w, "first_loss"], v["torch", t, w, "first_loss"]
       }
     }' "$results"

@@ -76,14 +76,9 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(shape);
         RandomNeedsFloatingPoint("Randn", dtype);
         int count = ShapeText.Count(shape, "Randn");
-        var random = new SplitMix64(unchecked((ulong)seed));
-        var values = new double[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = random.NextNormal();
-        }
-
-        return FromValues(values, (int[])shape.Clone(), dtype);
+        var sample = new SampleAction(count, seed, normal: true, 0, 1);
+        DTypeDispatch.Float(dtype, ref sample);
+        return new Tensor(sample.Result!, (int[])shape.Clone(), dtype);
     }
 
     /// <summary>Uniform samples in [<paramref name="low"/>, <paramref name="high"/>) from the seeded stream.</summary>
@@ -92,14 +87,31 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(shape);
         RandomNeedsFloatingPoint("Rand", dtype);
         int count = ShapeText.Count(shape, "Rand");
-        var random = new SplitMix64(unchecked((ulong)seed));
-        var values = new double[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = low + ((high - low) * random.NextDouble());
-        }
+        var sample = new SampleAction(count, seed, normal: false, low, high);
+        DTypeDispatch.Float(dtype, ref sample);
+        return new Tensor(sample.Result!, (int[])shape.Clone(), dtype);
+    }
 
-        return FromValues(values, (int[])shape.Clone(), dtype);
+    /// <summary>
+    /// <c>count</c> samples of the seeded stream, each computed in double and rounded to the element type as it is
+    /// written (no double array beside a float one: W3's 4096×4096 weight would need 128 MB more at start-up).
+    /// </summary>
+    private struct SampleAction(int count, int seed, bool normal, double low, double high) : IFloatAction
+    {
+        public Array? Result;
+
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var random = new SplitMix64(unchecked((ulong)seed));
+            var data = new T[count];
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = T.CreateChecked(normal ? random.NextNormal() : low + ((high - low) * random.NextDouble()));
+            }
+
+            Result = data;
+        }
     }
 
     private static void RandomNeedsFloatingPoint(string op, DType dtype)

@@ -15,7 +15,7 @@ namespace Autograd;
 public sealed partial class Tensor
 {
     private readonly int[] _shape;
-    private readonly Array _storage;   // float[] or double[], exactly Count long
+    private Array _storage;            // float[], double[], long[] or bool[], exactly Count long; _revokedStorage once disposed
     private bool _requiresGrad;
     private Tensor? _grad;
     private bool _gradOwned;                          // _grad's storage is ours alone (in-place accumulation is safe)
@@ -38,6 +38,7 @@ public sealed partial class Tensor
         _shape = shape;
         DType = dtype;
         OwnershipTracker.NoteNew(storage);
+        BufferPool.Track(this, storage);   // the pool takes the array back once this tensor (and so every view) is collected
     }
 
     private Tensor(Tensor source, int[] shape)
@@ -45,7 +46,9 @@ public sealed partial class Tensor
         _storage = source._storage;
         _shape = shape;
         DType = source.DType;
-        _version = source._version ??= new VersionCounter();
+        VersionCounter shared = source._version ??= new VersionCounter(source);
+        shared.Shared = true;
+        _version = shared;   // which also keeps the storage's first tensor, the one the pool tracks, alive
     }
 
     /// <summary>A new tensor over <paramref name="source"/>'s storage (a view): no copy, and the same version counter,
@@ -58,7 +61,7 @@ public sealed partial class Tensor
     /// <summary>The number of dimensions.</summary>
     public int Rank => _shape.Length;
 
-    /// <summary>The number of elements.</summary>
+    /// <summary>The number of elements (0 once disposed).</summary>
     public int Count => _storage.Length;
 
     /// <summary>The element type.</summary>
@@ -123,8 +126,63 @@ public sealed partial class Tensor
             return array;
         }
 
+        ThrowIfDisposed();
         throw new InvalidOperationException($"The tensor holds {DType}, not {typeof(T).Name}.");
     }
+
+    /// <summary>True once <see cref="Dispose"/> gave the storage back: the tensor can no longer be read or written.</summary>
+    public bool IsDisposed => ReferenceEquals(_storage, _revokedStorage);
+
+    /// <summary>
+    /// Gives the storage back to the engine's buffer pool now, instead of when the garbage collector finds the
+    /// tensor unreachable (which needs no call: this is for code that wants its memory back at a known point). Any
+    /// later use of this tensor throws <see cref="ObjectDisposedException"/>; so does a Backward through a graph that
+    /// saved it. When views (Reshape, Detach, ...) share the storage, only this tensor is disposed and the views keep
+    /// the data. Calling it again does nothing. (Tensor does not implement <see cref="IDisposable"/> on purpose: no tensor
+    /// needs disposing, and analyzers would otherwise ask for it on every one.)
+    /// </summary>
+    public void Dispose()
+    {
+        if (IsDisposed)
+        {
+            return;
+        }
+
+        if (_version is { Shared: true })
+        {
+            Revoke();   // another tensor may view the storage: it stays until the GC finds them all unreachable
+            return;
+        }
+
+        BufferPool.Release(this);
+    }
+
+    /// <summary>
+    /// Lets the garbage collector have every buffer the engine keeps for reuse on this thread (as PyTorch's
+    /// <c>torch.cuda.empty_cache()</c>): the free ones, and those of tensors collected since it last looked. For a
+    /// program that is done with a large computation and wants its memory back; tensors keep their data, later ops
+    /// simply allocate again.
+    /// </summary>
+    public static void EmptyCache() => BufferPool.Trim();
+
+    /// <summary>Cuts this tensor from its storage (see <see cref="Dispose"/>): every later read or write throws.</summary>
+    internal void Revoke() => _storage = _revokedStorage;
+
+    private void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(Tensor),
+                $"The tensor {ShapeText.Format(_shape)} {DType} was disposed (its storage went back to the buffer pool); "
+                + "it can no longer be read or written.");
+        }
+    }
+
+    /// <summary>The storage of every disposed tensor: an array of no element type a tensor has, so that reading it as
+    /// float, double, long or bool fails into <see cref="ThrowIfDisposed"/>.</summary>
+    private static readonly Array _revokedStorage = Array.Empty<RevokedElement>();
+
+    private readonly struct RevokedElement;
 
     /// <summary>Makes the output of an op: storage of <paramref name="shape"/> that nothing else references (new, or a
     /// dead gradient buffer from <see cref="BufferPool"/>), uninitialised.</summary>
@@ -135,7 +193,7 @@ public sealed partial class Tensor
     internal int Version => _version?.Value ?? 0;
 
     /// <summary>Records an in-place change of the storage: Backward through an op that saved it will then throw.</summary>
-    internal void BumpVersion() => (_version ??= new VersionCounter()).Value++;
+    internal void BumpVersion() => (_version ??= new VersionCounter(this)).Value++;
 
     /// <summary>False until a hook is first registered on any leaf: until then the backward pass skips looking.</summary>
     internal static bool HasAnyLeafHook { get; private set; }
@@ -201,6 +259,11 @@ public sealed partial class Tensor
 
     private bool AccumulateGradSlow(Tensor gradient, bool exclusive, bool createGraph)
     {
+        if (_grad is { IsDisposed: true })
+        {
+            _grad = null;   // the user disposed the old gradient: as if cleared
+        }
+
         if (_grad is null)
         {
             if (createGraph)
@@ -285,6 +348,7 @@ public sealed partial class Tensor
     public T[] ToArray<T>()
         where T : unmanaged
     {
+        ThrowIfDisposed();
         if (_storage is T[] same)
         {
             return (T[])same.Clone();
@@ -308,6 +372,7 @@ public sealed partial class Tensor
     /// <summary>The value of a single-element tensor, as a double (a Bool as 0 or 1).</summary>
     public double Item()
     {
+        ThrowIfDisposed();
         if (Count != 1)
         {
             throw new InvalidOperationException(
@@ -340,6 +405,11 @@ public sealed partial class Tensor
     public override string ToString()
     {
         const int Shown = 8;
+        if (IsDisposed)
+        {
+            return $"Tensor({ShapeText.Format(_shape)} {DType}: disposed)";
+        }
+
         var values = Enumerable.Range(0, Math.Min(Count, Shown)).Select(i => ElementConversion.Format(_storage, i));
         string more = Count > Shown ? ", ..." : "";
         string grad = GradFn is not null ? $", grad_fn={GradFn.Name}" : RequiresGrad ? ", requires_grad" : "";
@@ -348,7 +418,17 @@ public sealed partial class Tensor
 }
 
 /// <summary>The version of a storage, shared by every tensor that views it.</summary>
-internal sealed class VersionCounter
+/// <param name="owner">The tensor the storage was made for.</param>
+internal sealed class VersionCounter(Tensor owner)
 {
     public int Value;
+
+    /// <summary>True once a view shares the storage.</summary>
+    public bool Shared;
+
+    /// <summary>
+    /// The tensor the storage was made for, which <see cref="BufferPool"/> tracks: every view references this
+    /// counter and so keeps it alive, and the storage is reclaimed only once no tensor can reach it.
+    /// </summary>
+    public Tensor Owner { get; } = owner;
 }

@@ -63,12 +63,20 @@ public static class WorkloadRunner
 
             workload.Step();   // the first step's loss: both sides start from the same weights (W5, W6), so it must agree
             double firstLoss = workload.LastLoss!.Item();
-            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            PoolState pool = BufferPool.State;
+            long collections = pool.Collections, misses = pool.Misses, hits = pool.Hits;
             var (medianMicroseconds, steps, allocatedPerStep, meanMicroseconds) = Race(workload.Step, seconds);
+            // Collections per 1,000 steps (gen 0 counts every collection, gen 2 only full ones); "pool_gc" are those the
+            // buffer pool asked for, "pool_hit" the share of pooled rents served without allocating.
+            double perThousand = 1000.0 / Math.Max(steps, 1);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} mean_us={meanMicroseconds:F3} steps={steps} "
                 + $"final_loss={workload.LastLoss!.Item():G6} first_loss={firstLoss:G7} alloc_bytes_per_step={allocatedPerStep} "
-                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2}"));
+                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2} "
+                + $"gc0_per_1k={(GC.CollectionCount(0) - gen0) * perThousand:F1} gc1_per_1k={(GC.CollectionCount(1) - gen1) * perThousand:F1} "
+                + $"gc2_per_1k={(GC.CollectionCount(2) - gen2) * perThousand:F1} pool_gc_per_1k={(pool.Collections - collections) * perThousand:F1} "
+                + $"pool_hit={(pool.Hits - hits) / (double)Math.Max(1, pool.Hits - hits + pool.Misses - misses):F4}"));
         }
 
         if (wanted.Contains("TAPE"))
@@ -104,6 +112,24 @@ public static class WorkloadRunner
         for (int i = 0; (i < 30 || clock.Elapsed.TotalSeconds < 0.5) && !(i >= 1 && clock.Elapsed.TotalSeconds > 5); i++)
         {
             step();
+        }
+
+        // Then until the buffer pool is steady (at most ~10 s more): no storage allocated for 10 steps in a row and for a
+        // whole cycle of the pool's collections (it needs one collection budget of buffers, BufferPool.CollectBudget,
+        // before it stops allocating), or no pooled storage used at all (W1's tensors are all small).
+        PoolState pool = BufferPool.State;
+        clock.Restart();
+        for (int quiet = 0, cycles = 0; clock.Elapsed.TotalSeconds < 10;)
+        {
+            long misses = pool.Misses, rents = pool.Hits + pool.Misses, collections = pool.Collections;
+            step();
+            bool missed = pool.Misses != misses;
+            quiet = missed ? 0 : quiet + 1;
+            cycles = missed ? 0 : cycles + (int)(pool.Collections - collections);
+            if (quiet >= 10 && (cycles >= 2 || pool.Hits + pool.Misses == rents))
+            {
+                break;
+            }
         }
 
         double[] samples = new double[MaxSamples];   // allocated before measuring allocations

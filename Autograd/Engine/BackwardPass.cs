@@ -160,7 +160,7 @@ internal static class BackwardPass
 
             if (owned && views == 0)
             {
-                BufferPool.Return(gradOutput!.Storage);   // nothing received a view of it: dead
+                BufferPool.Release(gradOutput!);   // nothing received a view of it: dead
             }
 
             grads.Clear();
@@ -438,7 +438,7 @@ internal static class BackwardPass
 
         if (!input.AccumulateGrad(inputGrad, exclusive, pass.CreateGraph) && exclusive)
         {
-            BufferPool.Return(inputGrad.Storage);   // added into the leaf's gradient: dead
+            BufferPool.Release(inputGrad);   // added into the leaf's gradient: dead
         }
     }
 
@@ -644,7 +644,7 @@ internal static class BackwardPass
         DTypeDispatch.Float(pending.DType, new Tensor.AddInto(pending, contribution, pending));
         if (exclusive)
         {
-            BufferPool.Return(contribution.Storage);   // summed into the pending buffer: dead
+            BufferPool.Release(contribution);   // summed into the pending buffer: dead
         }
     }
 

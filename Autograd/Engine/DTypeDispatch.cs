@@ -128,8 +128,8 @@ internal static class DTypeDispatch
     {
         DType.Float32 => BufferPool.Rent<float>(length),
         DType.Float64 => BufferPool.Rent<double>(length),
-        DType.Int64 => GC.AllocateUninitializedArray<long>(length),
-        DType.Bool => GC.AllocateUninitializedArray<bool>(length),
+        DType.Int64 => BufferPool.Rent<long>(length),
+        DType.Bool => BufferPool.Rent<bool>(length),
         _ => throw new ArgumentException($"{dtype} has no storage."),
     };
 

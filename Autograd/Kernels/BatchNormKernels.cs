@@ -226,8 +226,12 @@ internal static class BatchNormKernels
     internal readonly struct StatisticsBody<T>(T[] x, int n, int c, int s, T[] mean, T[] variance) : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(int start, int end) =>
-            Statistics<T>(x, n, c, s, mean, variance, new T[s == 1 ? end - start : s], start, end);
+        public void Run(int start, int end)
+        {
+            T[] scratch = BufferPool.RentScratch<T>(s == 1 ? end - start : s);   // written before it is read
+            Statistics<T>(x, n, c, s, mean, variance, scratch, start, end);
+            BufferPool.Return(scratch);
+        }
     }
 
     /// <summary><see cref="Transform"/> over a range of channels.</summary>
@@ -242,7 +246,11 @@ internal static class BatchNormKernels
         T[]? dx, T[]? dw, T[]? db) : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(int start, int end) =>
-            Backward<T>(x, g, n, c, s, mean, rstd, weight, training, dx, dw, db, new T[s == 1 ? 6 * (end - start) : s], start, end);
+        public void Run(int start, int end)
+        {
+            T[] scratch = BufferPool.RentScratch<T>(s == 1 ? 6 * (end - start) : s);   // written before it is read
+            Backward<T>(x, g, n, c, s, mean, rstd, weight, training, dx, dw, db, scratch, start, end);
+            BufferPool.Return(scratch);
+        }
     }
 }

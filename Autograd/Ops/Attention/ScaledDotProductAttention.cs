@@ -34,16 +34,27 @@ internal static class ScaledDotProductAttention
         return scores.Softmax(-1).MatMul(value);
     }
 
-    /// <summary>[L,S] with true where key j may be attended from query i (j ≤ i), as torch.ones(L, S).tril().</summary>
+    [ThreadStatic]
+    private static Tensor? _lastCausalMask;
+
+    /// <summary>[L,S] with true where key j may be attended from query i (j ≤ i), as torch.ones(L, S).tril(). The last one
+    /// made on this thread is kept and reused: nothing writes to it (it is only Where's condition), and a training loop
+    /// asks for the same one every step.</summary>
     internal static Tensor CausalMask(int queries, int keys)
     {
+        if (_lastCausalMask is { } last && last.ShapeSpan[0] == queries && last.ShapeSpan[1] == keys)
+        {
+            return last;
+        }
+
+
         var allowed = new bool[queries * keys];
         for (int i = 0; i < queries; i++)
         {
             allowed.AsSpan(i * keys, Math.Min(i + 1, keys)).Fill(true);
         }
 
-        return Tensor.FromArray(allowed, queries, keys);
+        return _lastCausalMask = Tensor.FromArray(allowed, queries, keys);
     }
 
     /// <summary>[L,S] with 0 where key j may be attended from query i (j ≤ i) and −∞ elsewhere.</summary>

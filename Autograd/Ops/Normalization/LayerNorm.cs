@@ -70,18 +70,20 @@ internal static class LayerNorm
         {
             // Each block of rows sums its share of dw and db into its own partial row; the partials are added in order.
             int blocks = LayerNormKernels.Blocks(rows);
-            T[]? dwPartial = dw is null ? null : new T[blocks * d];
-            T[]? dbPartial = db is null ? null : new T[blocks * d];
+            T[]? dwPartial = dw is null ? null : BufferPool.RentScratch<T>(blocks * d);   // each block clears its row
+            T[]? dbPartial = db is null ? null : BufferPool.RentScratch<T>(blocks * d);
             RangeParallel.For(blocks, 2L * x.Count, new LayerNormKernels.BackwardBody<T>(x.Data<T>(), g.Data<T>(), weight?.Data<T>(),
                 mean.Data<T>(), rstd.Data<T>(), rows, d, blocks, dx?.Data<T>(), dwPartial, dbPartial));
             if (dw is not null)
             {
                 LayerNormKernels.SumBlocks<T>(dwPartial, blocks, d, dw.Span<T>());
+                BufferPool.Return(dwPartial!);
             }
 
             if (db is not null)
             {
                 LayerNormKernels.SumBlocks<T>(dbPartial, blocks, d, db.Span<T>());
+                BufferPool.Return(dbPartial!);
             }
         }
     }

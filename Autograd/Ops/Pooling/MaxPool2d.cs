@@ -15,11 +15,15 @@ internal static class MaxPool2d
     {
         PoolGeometry geometry = PoolChecks.Geometry("MaxPool2d", input, kernelSize, stride, padding);
         Tensor output = Tensor.Empty(geometry.OutputShape, input.DType);
-        int[] indices = GC.AllocateUninitializedArray<int>(output.Count);
+        int[] indices = BufferPool.RentScratch<int>(output.Count);   // the entry gives it back when released
         DTypeDispatch.Float(input.DType, new MaxAction(geometry, input, output, indices));
         if (Tape.ShouldRecord("MaxPool2d", output, input))
         {
             output.SetGradFn(new PoolIndexEntry("MaxPool2d", input, new PoolIndices(geometry, indices), backwardGathers: false));
+        }
+        else
+        {
+            BufferPool.Return(indices);
         }
 
         return output;
@@ -32,6 +36,7 @@ internal static class MaxPool2d
         DTypeDispatch.Float(gradOutput.DType, new ScatterAction(at, gradOutput, result));
         if (Tape.ShouldRecord("MaxPool2dBackward", result, gradOutput))
         {
+            at.Shared = true;
             result.SetGradFn(new PoolIndexEntry("MaxPool2dBackward", gradOutput, at, backwardGathers: true));
         }
 
@@ -45,6 +50,7 @@ internal static class MaxPool2d
         DTypeDispatch.Float(x.DType, new GatherAction(at, x, result));
         if (Tape.ShouldRecord("MaxPool2dGather", result, x))
         {
+            at.Shared = true;
             result.SetGradFn(new PoolIndexEntry("MaxPool2dGather", x, at, backwardGathers: false));
         }
 
@@ -52,7 +58,11 @@ internal static class MaxPool2d
     }
 
     /// <summary>Where each window's maximum is: its offset h·W + w within its plane.</summary>
-    internal sealed record PoolIndices(PoolGeometry Geometry, int[] Offsets);
+    internal sealed record PoolIndices(PoolGeometry Geometry, int[] Offsets)
+    {
+        /// <summary>Set once a second-order entry (createGraph) keeps the offsets too: they then stay with the GC.</summary>
+        public bool Shared { get; set; }
+    }
 
     private readonly struct MaxAction(PoolGeometry geometry, Tensor input, Tensor output, int[] indices) : IFloatAction
     {
@@ -86,6 +96,14 @@ internal static class MaxPool2d
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
             inputGrads[0] = backwardGathers ? Gather(gradOutput, _at!) : Scatter(gradOutput, _at!);
 
-        protected override void ReleaseSaved() => _at = null;
+        protected override void ReleaseSaved()
+        {
+            if (Name == "MaxPool2d" && _at is { Shared: false } at)
+            {
+                BufferPool.Return(at.Offsets);   // the forward's own offsets, which only this entry held
+            }
+
+            _at = null;
+        }
     }
 }
