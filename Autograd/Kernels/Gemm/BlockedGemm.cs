@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Autograd.Kernels;
 
@@ -48,19 +47,14 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
 
     private readonly GemmBarrier _barrier = new();
     private GemmProblem<T> _problem;
+    private GemmTile _tile;
+    private int _nr;
     private T* _packedB;
     private int _panelWidth;
     private bool _splitRows;
     private int _blockRows;
     private int _nextBlock0;
     private int _nextBlock1;
-
-    /// <summary>Columns of the register tile: two vectors (16 floats, 8 doubles).</summary>
-    public static int Nr
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => 2 * Vector256<T>.Count;
-    }
 
     /// <summary>
     /// Rows of an A block: MC×KC is 144 KiB (float or double), well inside Zen 3's 512 KiB L2,
@@ -76,14 +70,18 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     public static void Multiply(in GemmProblem<T> problem, int threads)
     {
         var job = _cached ??= new BlockedGemm<T>();
+        var tile = GemmTiles.Current;
+        var nr = GemmTiles.Columns<T>(tile);
         var rowTiles = (problem.M + Mr - 1) / Mr;
-        var columnTiles = (problem.N + Nr - 1) / Nr;
+        var columnTiles = (problem.N + nr - 1) / nr;
         job._problem = problem;
+        job._tile = tile;
+        job._nr = nr;
         job._splitRows = rowTiles >= columnTiles;
-        var panelWidth = PanelWidth(problem.N);
+        var panelWidth = PanelWidth(problem.N, nr);
         job._panelWidth = panelWidth;
         job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
-        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / Nr);
+        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / nr);
         GemmThreading.Run(job, parts);
         job._problem = default;
         job._packedB = null;
@@ -105,18 +103,19 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     public override void Execute(int part, int parts)
     {
         var p = _problem;
+        var nr = _nr;
         var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
-        var tile = stackalloc T[Mr * Nr];
+        var tile = stackalloc T[Mr * nr];
         var iteration = 0;
 
         // Slivers sit at a fixed stride, not kc·NR: splitting columns, parts pass no barrier, so one
         // may pack the short last K block while another still reads the previous one.
-        var sliverStride = Math.Min(Kc, p.K) * Nr;
+        var sliverStride = Math.Min(Kc, p.K) * nr;
 
         for (var jc = 0; jc < p.N; jc += _panelWidth)
         {
             var nc = Math.Min(_panelWidth, p.N - jc);
-            var slivers = (nc + Nr - 1) / Nr;
+            var slivers = (nc + nr - 1) / nr;
             for (var pc = 0; pc < p.K; pc += Kc)
             {
                 var kc = Math.Min(Kc, p.K - pc);
@@ -129,7 +128,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 }
 
                 var (firstSliver, endSliver) = Share(slivers, part, parts);
-                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, Nr, sliverStride);
+                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, nr, sliverStride);
                 if (_splitRows)
                 {
                     // Every part reads the whole panel; splitting columns, a part reads only what it packed.
@@ -197,7 +196,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         for (var s0 = 0; s0 < slivers; s0 += group)
         {
             var s1 = Math.Min(slivers, s0 + group);
-            GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, s0, s1, Nr, sliverStride);
+            GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, s0, s1, _nr, sliverStride);
             MultiplyBlock(p, packedA, tile, 0, mc, jc, kc, sliverStride, s0, s1, overwrite);
         }
 
@@ -210,11 +209,11 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>Columns per B panel: N cut into ⌈n/NC⌉ equal panels, each rounded up to whole slivers.</summary>
-    private static int PanelWidth(int n)
+    private static int PanelWidth(int n, int nr)
     {
         var panels = (n + Nc - 1) / Nc;
         var perPanel = (n + panels - 1) / panels;
-        return (perPanel + Nr - 1) / Nr * Nr;
+        return (perPanel + nr - 1) / nr * nr;
     }
 
     /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>
@@ -223,10 +222,11 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// <summary>The jr and ir loops: every register tile of an MC×KC A block against B slivers [firstSliver, endSliver).</summary>
     private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
     {
+        var nr = _nr;
         for (var s = firstSliver; s < endSliver; s++)
         {
-            var j0 = jc + (s * Nr);
-            var columns = Math.Min(Nr, p.N - j0);
+            var j0 = jc + (s * nr);
+            var columns = Math.Min(nr, p.N - j0);
             var sliverB = _packedB + ((nint)s * sliverStride);
             for (var r = 0; r * Mr < mc; r++)
             {
@@ -234,18 +234,18 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 var rows = Math.Min(Mr, mc - (r * Mr));
                 var sliverA = packedA + ((nint)r * kc * Mr);
                 var c = p.C + ((nint)i0 * p.N) + j0;
-                if (rows == Mr && columns == Nr)
+                if (rows == Mr && columns == nr)
                 {
                     MicroKernel(kc, sliverA, sliverB, c, p.N, overwrite);
                     continue;
                 }
 
                 // Edge tile: compute the full padded tile aside, then keep only the valid part.
-                MicroKernel(kc, sliverA, sliverB, tile, Nr, overwrite: true);
+                MicroKernel(kc, sliverA, sliverB, tile, nr, overwrite: true);
                 for (var i = 0; i < rows; i++)
                 {
                     var target = c + ((nint)i * p.N);
-                    var source = tile + (i * Nr);
+                    var source = tile + (i * nr);
                     for (var j = 0; j < columns; j++)
                     {
                         target[j] = overwrite ? source[j] : target[j] + source[j];
@@ -255,24 +255,41 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         }
     }
 
+    /// <summary>One register tile on this product's <see cref="GemmTile"/>: C[MR×NR] (=|+=) A sliver · B sliver.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel(int kc, T* a, T* b, T* c, nint ldc, bool overwrite)
+    private void MicroKernel(int kc, T* a, T* b, T* c, nint ldc, bool overwrite)
     {
-        if (Vector256.IsHardwareAccelerated)
+        if (typeof(T) == typeof(float))
         {
-            if (typeof(T) == typeof(float))
+            switch (_tile)
             {
-                MicroKernelFloat6x16.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
-                return;
+                case GemmTile.Vector512:
+                    MicroKernelFloat6x32.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector256:
+                    MicroKernelFloat6x16.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector128:
+                    MicroKernelFloat6x8.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                    return;
             }
-
-            if (typeof(T) == typeof(double))
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            switch (_tile)
             {
-                MicroKernelDouble6x8.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
-                return;
+                case GemmTile.Vector512:
+                    MicroKernelDouble6x16.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector256:
+                    MicroKernelDouble6x8.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector128:
+                    MicroKernelDouble6x4.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                    return;
             }
         }
 
-        MicroKernelScalar<T>.Run(Mr, Nr, kc, a, b, c, ldc, overwrite);
+        MicroKernelScalar<T>.Run(Mr, _nr, kc, a, b, c, ldc, overwrite);
     }
 }

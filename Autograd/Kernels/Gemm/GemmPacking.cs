@@ -139,9 +139,14 @@ internal static unsafe class GemmPacking<T>
             var j0 = jc + (s * nr);
             var columns = Math.Min(nr, p.N - j0);
             var sliver = destination + ((nint)s * sliverStride);
-            if (typeof(T) == typeof(float) && columns == 16 && nr == 16 && GemmTranspose.IsSupported)
+            if (typeof(T) == typeof(float) && columns == nr && nr % 16 == 0 && GemmTranspose.IsSupported)
             {
-                GemmTranspose.PackSixteenRows((float*)(p.B + ((nint)j0 * p.K) + pc), p.K, (float*)sliver, kc);
+                // 16 or 32 columns: 16 at a time, into their half of each packed row.
+                for (var c = 0; c < nr; c += 16)
+                {
+                    GemmTranspose.PackSixteenRows((float*)(p.B + ((nint)(j0 + c) * p.K) + pc), p.K, (float*)(sliver + c), nr, kc);
+                }
+
                 continue;
             }
 
@@ -165,13 +170,31 @@ internal static unsafe class GemmPacking<T>
         }
     }
 
+    /// <summary>One packed row of a B sliver: two vectors of whichever width the register tile uses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRow(T* source, T* target, int count)
     {
-        if (Vector256.IsHardwareAccelerated && count == 2 * Vector256<T>.Count)
+        if (Vector512.IsHardwareAccelerated && count == 2 * Vector512<T>.Count)
         {
-            Vector256.Store(Vector256.Load(source), target);
-            Vector256.Store(Vector256.Load(source + Vector256<T>.Count), target + Vector256<T>.Count);
+            Vector512.Store(Vector512.Load(source), target);
+            Vector512.Store(Vector512.Load(source + Vector512<T>.Count), target + Vector512<T>.Count);
+            return;
+        }
+
+        if (Vector256.IsHardwareAccelerated && count % Vector256<T>.Count == 0)
+        {
+            for (var i = 0; i < count; i += Vector256<T>.Count)
+            {
+                Vector256.Store(Vector256.Load(source + i), target + i);
+            }
+
+            return;
+        }
+
+        if (Vector128.IsHardwareAccelerated && count == 2 * Vector128<T>.Count)
+        {
+            Vector128.Store(Vector128.Load(source), target);
+            Vector128.Store(Vector128.Load(source + Vector128<T>.Count), target + Vector128<T>.Count);
             return;
         }
 

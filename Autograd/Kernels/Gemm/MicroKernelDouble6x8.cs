@@ -13,6 +13,9 @@ internal static unsafe class MicroKernelDouble6x8
     public const int Rows = 6;
     public const int Columns = 8;
 
+    /// <summary>Whether the multiply-add rounds once (FMA3); else it is a multiply, then an add.</summary>
+    public static bool Fused => Fma.IsSupported;
+
     /// <summary>
     /// C[0..6, 0..8] (=|+=) a·b over <paramref name="kc"/> steps. <paramref name="a"/> is packed
     /// 6 values per step, <paramref name="b"/> 8 per step; C rows are <paramref name="ldc"/> apart.
@@ -24,12 +27,15 @@ internal static unsafe class MicroKernelDouble6x8
         Vector256<double> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<double> c40 = default, c41 = default, c50 = default, c51 = default;
 
-        // Pull the C tile towards L1 while the FMAs run, so the final read-modify-write does not stall
-        // on six cache misses (each row may straddle two lines).
-        for (nint row = 0; row < Rows; row++)
+        if (Sse.IsSupported)
         {
-            Sse.Prefetch0(c + (row * ldc));
-            Sse.Prefetch0(c + (row * ldc) + 7);
+            // Pull the C tile towards L1 while the FMAs run, so the final read-modify-write does not stall
+            // on six cache misses (each row may straddle two lines).
+            for (nint row = 0; row < Rows; row++)
+            {
+                Sse.Prefetch0(c + (row * ldc));
+                Sse.Prefetch0(c + (row * ldc) + 7);
+            }
         }
 
         for (var p = 0; p < kc; p++)

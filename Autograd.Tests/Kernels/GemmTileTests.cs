@@ -1,0 +1,212 @@
+using Autograd.Kernels;
+
+namespace Autograd.Tests.Kernels;
+
+/// <summary>
+/// The blocked kernel on each register tile (scalar, Vector128, Vector256, Vector512), forced whatever the
+/// hardware: against Naive, across thread counts, and against each other. A tile the hardware does not
+/// accelerate runs in software, so every tile is checked on every machine and under every DOTNET_Enable* switch.
+/// Forcing a tile is process-wide, hence not parallelizable.
+/// </summary>
+[NonParallelizable]
+public class GemmTileTests
+{
+    private static readonly GemmTile[] _tiles = Enum.GetValues<GemmTile>();
+
+    // (m, n, k): tile edges for every width (4, 8, 16, 32 columns; 6 rows), a product crossing KC (256) and
+    // MC (144 float, 72 double), and the small-M layer shapes that two threads split over N.
+    private static readonly (int M, int N, int K)[] _shapes =
+    [
+        (6, 4, 3), (6, 8, 9), (7, 5, 2), (6, 16, 17), (5, 31, 8), (6, 32, 1), (13, 33, 40), (12, 64, 7),
+        (19, 65, 300), (150, 9, 30), (1, 40, 5), (64, 96, 70),
+    ];
+
+    private static IEnumerable<TestCaseData> TileCases()
+    {
+        foreach (var tile in _tiles)
+        {
+            foreach (var single in new[] { true, false })
+            {
+                yield return new TestCaseData(tile.ToString(), single).SetArgDisplayNames(tile.ToString(), single ? "float" : "double");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(TileCases))]
+    public void Blocked_OnEachTile_EqualsNaive_ForEveryShapeTransposeAndAccumulate(string tileName, bool single)
+    {
+        var tile = Enum.Parse<GemmTile>(tileName);
+        Assert.Multiple(() =>
+        {
+            foreach (var (m, n, k) in _shapes)
+            {
+                foreach (var transA in new[] { false, true })
+                {
+                    foreach (var transB in new[] { false, true })
+                    {
+                        foreach (var accumulate in new[] { false, true })
+                        {
+                            var (a, b, initial) = Inputs(m, n, k, transA, transB, accumulate);
+                            var expected = (double[])initial.Clone();
+                            var c = (double[])initial.Clone();
+                            Multiply(null, GemmKernel.Naive, single, 1, transA, transB, m, n, k, a, b, expected, accumulate);
+                            Multiply(tile, GemmKernel.Blocked, single, 1, transA, transB, m, n, k, a, b, c, accumulate);
+                            AssertClose(c, expected, a, b, accumulate ? initial : null, m, n, k, transA, transB, single,
+                                $"{tile} {m}×{n}×{k} transA={transA} transB={transB} accumulate={accumulate}");
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    [TestCaseSource(nameof(TileCases))]
+    public void Blocked_OnEachTile_IsBitIdenticalOnOneTwoAndThreeThreads(string tileName, bool single)
+    {
+        var tile = Enum.Parse<GemmTile>(tileName);
+        // Splitting rows (tall), splitting columns (wide, several K blocks), and a small-M layer shape.
+        (int M, int N, int K, bool TransA, bool TransB)[] shapes =
+            [(200, 40, 70, false, false), (13, 300, 530, false, true), (64, 256, 100, true, false)];
+        Assert.Multiple(() =>
+        {
+            foreach (var (m, n, k, transA, transB) in shapes)
+            {
+                var (a, b, c) = Inputs(m, n, k, transA, transB, accumulate: true);
+                var one = (double[])c.Clone();
+                Multiply(tile, GemmKernel.Blocked, single, 1, transA, transB, m, n, k, a, b, one, accumulate: true);
+                foreach (var threads in new[] { 2, 3 })
+                {
+                    var many = (double[])c.Clone();
+                    Multiply(tile, GemmKernel.Blocked, single, threads, transA, transB, m, n, k, a, b, many, accumulate: true);
+                    Assert.That(many, Is.EqualTo(one), $"{tile} {m}×{n}×{k}: {threads} threads against 1");
+                }
+            }
+        });
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Blocked_TilesThatAgreeOnFusing_GiveBitIdenticalProducts(bool single)
+    {
+        // Every tile sums each element over k in the same order, so the width cannot change a bit; only a fused
+        // multiply-add (one rounding instead of two) can.
+        const int m = 37, n = 71, k = 290;
+        var (a, b, c) = Inputs(m, n, k, false, true, accumulate: true);
+        var results = _tiles.ToDictionary(tile => tile, tile =>
+        {
+            var result = (double[])c.Clone();
+            Multiply(tile, GemmKernel.Blocked, single, 2, false, true, m, n, k, a, b, result, accumulate: true);
+            return result;
+        });
+
+        Assert.Multiple(() =>
+        {
+            foreach (var tile in _tiles)
+            {
+                var fused = single ? GemmTiles.FusesMultiplyAdd<float>(tile) : GemmTiles.FusesMultiplyAdd<double>(tile);
+                var reference = _tiles.First(other => (single ? GemmTiles.FusesMultiplyAdd<float>(other) : GemmTiles.FusesMultiplyAdd<double>(other)) == fused);
+                Assert.That(results[tile], Is.EqualTo(results[reference]), $"{tile} against {reference} (fused: {fused})");
+            }
+        });
+    }
+
+    [Test]
+    public void Blocked_OnTheVector512Tile_OfAFusedMachine_DiffersFromTheScalarTileOnlyByRounding()
+    {
+        // Guards the comparison above against a vacuous pass: on a machine with FMA the fused and unfused tiles must
+        // actually differ somewhere (else FusesMultiplyAdd would be lying), while both stay within rounding of Naive.
+        if (!GemmTiles.FusesMultiplyAdd<float>(GemmTile.Vector512))
+        {
+            Assert.Ignore("This machine (or DOTNET_Enable* switch) has no fused Vector512 multiply-add.");
+        }
+
+        const int m = 37, n = 71, k = 290;
+        var (a, b, c) = Inputs(m, n, k, false, false, accumulate: false);
+        var fused = (double[])c.Clone();
+        var scalar = (double[])c.Clone();
+        Multiply(GemmTile.Vector512, GemmKernel.Blocked, true, 1, false, false, m, n, k, a, b, fused, false);
+        Multiply(GemmTile.Scalar, GemmKernel.Blocked, true, 1, false, false, m, n, k, a, b, scalar, false);
+        Assert.That(fused, Is.Not.EqualTo(scalar));
+    }
+
+    [Test]
+    public void Default_IsTheWidestAcceleratedVector()
+    {
+        Assert.That(GemmTiles.Default, Is.EqualTo(
+            System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? GemmTile.Vector512
+            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? GemmTile.Vector256
+            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? GemmTile.Vector128
+            : GemmTile.Scalar));
+        Assert.That(GemmTiles.Current, Is.EqualTo(GemmTiles.Default), "no tile left forced");
+    }
+
+    /// <summary>Runs one product on <paramref name="tile"/> (null: the default), in float or double on double-held data.</summary>
+    private static void Multiply(GemmTile? tile, GemmKernel kernel, bool single, int threads, bool transA, bool transB,
+        int m, int n, int k, double[] a, double[] b, double[] c, bool accumulate)
+    {
+        GemmTiles.Forced = tile;
+        try
+        {
+            if (!single)
+            {
+                Gemm.MultiplyWithThreads<double>(kernel, transA, transB, m, n, k, a, b, c, accumulate, threads);
+                return;
+            }
+
+            var af = Array.ConvertAll(a, x => (float)x);
+            var bf = Array.ConvertAll(b, x => (float)x);
+            var cf = Array.ConvertAll(c, x => (float)x);
+            Gemm.MultiplyWithThreads<float>(kernel, transA, transB, m, n, k, af, bf, cf, accumulate, threads);
+            for (var i = 0; i < c.Length; i++)
+            {
+                c[i] = cf[i];
+            }
+        }
+        finally
+        {
+            GemmTiles.Forced = null;
+        }
+    }
+
+    private static (double[] A, double[] B, double[] C) Inputs(int m, int n, int k, bool transA, bool transB, bool accumulate)
+    {
+        var random = new Random(HashCode.Combine(m, n, k, transA, transB, accumulate));
+        return (Values(random, m * k), Values(random, k * n), Values(random, m * n));
+    }
+
+    private static double[] Values(Random random, int count)
+    {
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = (random.NextDouble() * 2) - 1;
+        }
+
+        return values;
+    }
+
+    /// <summary>Within 2·(k+1)·ε of Naive, relative to |C| + Σ|op(A)·op(B)| per element (both round once per term).</summary>
+    private static void AssertClose(double[] actual, double[] expected, double[] a, double[] b, double[]? c,
+        int m, int n, int k, bool transA, bool transB, bool single, string what)
+    {
+        var epsilon = single ? 1.2e-7 : 2.3e-16;
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var magnitude = c is null ? 0 : Math.Abs(c[(i * n) + j]);
+                for (var p = 0; p < k; p++)
+                {
+                    magnitude += Math.Abs((transA ? a[(p * m) + i] : a[(i * k) + p]) * (transB ? b[(j * k) + p] : b[(p * n) + j]));
+                }
+
+                var error = Math.Abs(actual[(i * n) + j] - expected[(i * n) + j]);
+                if (!(error <= 2 * (k + 1) * epsilon * (magnitude + 1e-30)))
+                {
+                    Assert.Fail($"{what}: C[{i},{j}] is {actual[(i * n) + j]}, Naive gives {expected[(i * n) + j]}");
+                    return;
+                }
+            }
+        }
+    }
+}
