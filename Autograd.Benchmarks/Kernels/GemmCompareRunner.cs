@@ -59,7 +59,7 @@ public static class GemmCompareRunner
 
         GemmTiles.Forced = tile;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# gemm-compare (.NET {Environment.Version}): tile {GemmTiles.Current}, {rounds} rounds, {seconds} s per batch, "
+            $"# gemm-compare (.NET {Environment.Version}): tile {GemmTiles.Current}, OpenBLAS core {OpenBlas.CoreName}, {rounds} rounds, {seconds} s per batch, "
             + $"{DateTime.Now:yyyy-MM-dd HH:mm}, load average {LoadAverage()}"));
         Console.WriteLine("# shape                 threads   ours GFLOP/s (median, min-max)   OpenBLAS GFLOP/s            ratio (median, min-max)");
         foreach (var shape in shapes)

@@ -77,7 +77,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._problem = problem;
         job._tile = tile;
         job._nr = nr;
-        job._splitRows = rowTiles >= columnTiles;
+        job._splitRows = SplitRows(problem.M, rowTiles, columnTiles, threads);
         var panelWidth = PanelWidth(problem.N, nr);
         job._panelWidth = panelWidth;
         job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
@@ -207,6 +207,15 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
             MultiplyBlock(p, packedA, tile, ic, rows, jc, kc, sliverStride, 0, slivers, overwrite);
         }
     }
+
+    /// <summary>
+    /// Whether parts take rows of C (sharing one packed B panel, meeting at barriers) rather than B slivers
+    /// (each packing its own slivers and all of A, no barrier). Rows when op(A) has at least as many register
+    /// tiles as op(B), except for few rows (one A block, m ≤ MC, e.g. a batch-64 layer) with enough slivers to
+    /// share: there packing the small A twice costs less than the barriers, and a part never waits for the other.
+    /// </summary>
+    private static bool SplitRows(int m, int rowTiles, int columnTiles, int threads) =>
+        rowTiles >= columnTiles && !(m <= Mc && columnTiles >= 2 * threads);
 
     /// <summary>Columns per B panel: N cut into ⌈n/NC⌉ equal panels, each rounded up to whole slivers.</summary>
     private static int PanelWidth(int n, int nr)
