@@ -13,12 +13,13 @@ public class GemmTileTests
 {
     private static readonly GemmTile[] _tiles = Enum.GetValues<GemmTile>();
 
-    // (m, n, k): tile edges for every width (4, 8, 16, 32 columns; 6 rows), a product crossing KC (256) and
-    // MC (144 float, 72 double), and the small-M layer shapes that two threads split over N.
+    // (m, n, k): tile edges for every width (4, 8, 16, 32 columns; 6 or 8 rows); operands read in place (m ≤ 64),
+    // A only (64 < m ≤ MC = 144 float), neither (m > MC), each across KC (k > 256, so the in-place pointers move
+    // by K block) and with ragged edges that are packed while the rest is read in place.
     private static readonly (int M, int N, int K)[] _shapes =
     [
-        (6, 4, 3), (6, 8, 9), (7, 5, 2), (6, 16, 17), (5, 31, 8), (6, 32, 1), (13, 33, 40), (12, 64, 7),
-        (19, 65, 300), (150, 9, 30), (1, 40, 5), (64, 96, 70),
+        (6, 4, 3), (6, 8, 9), (7, 5, 2), (6, 16, 17), (5, 31, 8), (6, 32, 1), (8, 32, 5), (9, 33, 40), (12, 64, 7),
+        (17, 63, 11), (19, 65, 300), (64, 96, 70), (100, 40, 20), (100, 70, 270), (150, 9, 30), (1, 40, 5),
     ];
 
     private static IEnumerable<TestCaseData> TileCases()
@@ -64,9 +65,10 @@ public class GemmTileTests
     public void Blocked_OnEachTile_IsBitIdenticalOnOneTwoAndThreeThreads(string tileName, bool single)
     {
         var tile = Enum.Parse<GemmTile>(tileName);
-        // Splitting rows (tall), splitting columns (wide, several K blocks), and a small-M layer shape.
+        // Splitting rows (tall), splitting columns (wide, several K blocks, B packed or read in place), and a
+        // small-M layer shape.
         (int M, int N, int K, bool TransA, bool TransB)[] shapes =
-            [(200, 40, 70, false, false), (13, 300, 530, false, true), (64, 256, 100, true, false)];
+            [(200, 40, 70, false, false), (13, 300, 530, false, true), (40, 300, 530, false, false), (64, 256, 100, true, false)];
         Assert.Multiple(() =>
         {
             foreach (var (m, n, k, transA, transB) in shapes)

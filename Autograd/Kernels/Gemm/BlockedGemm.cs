@@ -20,12 +20,9 @@ namespace Autograd.Kernels;
 internal sealed unsafe class BlockedGemm<T> : GemmJob
     where T : unmanaged, INumberBase<T>
 {
-    /// <summary>Rows of the register tile (6 broadcasts of A per k step).</summary>
-    public const int Mr = 6;
-
     /// <summary>
-    /// K depth of a block: a KC×NR sliver of B (16 KiB for float) plus an MR×KC sliver of A fits
-    /// in Zen 3's 32 KiB L1, and KC is long enough to amortise loading/storing the C tile.
+    /// K depth of a block: a KC×NR sliver of B (32 KiB for the 8×32 float tile) plus an MR×KC sliver of A
+    /// fits in a 48 KiB L1, and KC is long enough to amortise loading/storing the C tile.
     /// </summary>
     public const int Kc = 256;
 
@@ -48,7 +45,10 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private readonly GemmBarrier _barrier = new();
     private GemmProblem<T> _problem;
     private GemmTile _tile;
+    private int _mr;
     private int _nr;
+    private bool _directA;
+    private bool _directB;
     private T* _packedB;
     private int _panelWidth;
     private bool _splitRows;
@@ -57,7 +57,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private int _nextBlock1;
 
     /// <summary>
-    /// Rows of an A block: MC×KC is 144 KiB (float or double), well inside Zen 3's 512 KiB L2,
+    /// Rows of an A block (a multiple of 6 and 8): MC×KC is 144 KiB (float or double), well inside L2,
     /// leaving room for the B sliver and C lines streaming through.
     /// </summary>
     public static int Mc
@@ -71,12 +71,15 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     {
         var job = _cached ??= new BlockedGemm<T>();
         var tile = GemmTiles.Current;
+        var mr = GemmTiles.Rows(tile);
         var nr = GemmTiles.Columns<T>(tile);
-        var rowTiles = (problem.M + Mr - 1) / Mr;
+        var rowTiles = (problem.M + mr - 1) / mr;
         var columnTiles = (problem.N + nr - 1) / nr;
         job._problem = problem;
         job._tile = tile;
+        job._mr = mr;
         job._nr = nr;
+        (job._directA, job._directB) = ReadInPlace(problem);
         job._splitRows = SplitRows(problem.M, rowTiles, columnTiles, threads);
         var panelWidth = PanelWidth(problem.N, nr);
         job._panelWidth = panelWidth;
@@ -97,7 +100,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
         // part (whole register tiles, at most MC rows) so the claims can even out.
         var target = (_problem.M + (4 * parts) - 1) / (4 * parts);
-        _blockRows = parts == 1 ? Mc : Math.Clamp((target + Mr - 1) / Mr * Mr, Mr, Mc);
+        _blockRows = parts == 1 ? Mc : Math.Clamp((target + _mr - 1) / _mr * _mr, _mr, Mc);
     }
 
     public override void Execute(int part, int parts)
@@ -105,7 +108,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         var p = _problem;
         var nr = _nr;
         var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
-        var tile = stackalloc T[Mr * nr];
+        var tile = stackalloc T[_mr * nr];
         var iteration = 0;
 
         // Slivers sit at a fixed stride, not kc·NR: splitting columns, parts pass no barrier, so one
@@ -120,6 +123,12 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
             {
                 var kc = Math.Min(Kc, p.K - pc);
                 var overwrite = !p.Accumulate && pc == 0;
+                var (firstSliver, endSliver) = Share(slivers, part, parts);
+                if ((parts == 1 || !_splitRows) && p.M <= Mc)
+                {
+                    MultiplyStreamingB(p, packedA, tile, jc, pc, kc, firstSliver, endSliver, sliverStride, overwrite);
+                    continue;
+                }
 
                 if (parts == 1 && p.M <= 2 * Mc)
                 {
@@ -127,16 +136,13 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                     continue;
                 }
 
-                var (firstSliver, endSliver) = Share(slivers, part, parts);
-                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, nr, sliverStride);
+                var ownSlivers = _packedB + ((nint)firstSliver * sliverStride);
+                PrepareB(p, ownSlivers, jc, pc, kc, firstSliver, endSliver, sliverStride);
                 if (_splitRows)
                 {
                     // Every part reads the whole panel; splitting columns, a part reads only what it packed.
                     _barrier.SignalAndWait();
-                }
 
-                if (_splitRows)
-                {
                     // Two counters alternate: the one the next step uses was last read before this
                     // step's first barrier, so part 0 can reset it now, ahead of the next barrier.
                     if (part == 0)
@@ -155,28 +161,43 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                     for (var ic = ClaimBlock(ref counter); ic < p.M; ic = ClaimBlock(ref counter))
                     {
                         var mc = Math.Min(_blockRows, p.M - ic);
-                        GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
-                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, 0, slivers, overwrite);
+                        PrepareA(p, packedA, ic, mc, pc, kc);
+                        MultiplyBlock(p, packedA, _packedB, tile, ic, mc, jc, pc, kc, sliverStride, 0, slivers, overwrite);
                     }
+
+                    // The next pc step repacks the shared panel: wait until nobody still reads it.
+                    _barrier.SignalAndWait();
                 }
                 else if (firstSliver < endSliver)
                 {
                     for (var ic = 0; ic < p.M; ic += Mc)
                     {
                         var mc = Math.Min(Mc, p.M - ic);
-                        GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
-                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, firstSliver, endSliver, overwrite);
+                        PrepareA(p, packedA, ic, mc, pc, kc);
+                        MultiplyBlock(p, packedA, ownSlivers, tile, ic, mc, jc, pc, kc, sliverStride, firstSliver, endSliver, overwrite);
                     }
-                }
-
-                if (_splitRows)
-                {
-                    // The next pc step repacks the shared panel: wait until nobody still reads it.
-                    _barrier.SignalAndWait();
                 }
 
                 iteration++;
             }
+        }
+    }
+
+    /// <summary>
+    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each group of
+    /// slivers is multiplied right after it is packed, into the same few slivers of buffer (this part's share
+    /// of the panel), so the packed B is written to and read from L1/L2 once, never out to L3 and back.
+    /// </summary>
+    private void MultiplyStreamingB(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride, bool overwrite)
+    {
+        const int group = 8;
+        var buffer = _packedB + ((nint)firstSliver * sliverStride);
+        PrepareA(p, packedA, 0, p.M, pc, kc);
+        for (var s0 = firstSliver; s0 < endSliver; s0 += group)
+        {
+            var s1 = Math.Min(endSliver, s0 + group);
+            PrepareB(p, buffer, jc, pc, kc, s0, s1, sliverStride);
+            MultiplyBlock(p, packedA, buffer, tile, 0, p.M, jc, pc, kc, sliverStride, s0, s1, overwrite);
         }
     }
 
@@ -192,19 +213,70 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     {
         const int group = 8;
         var mc = Math.Min(Mc, p.M);
-        GemmPacking<T>.PackA(p, packedA, 0, mc, pc, kc, Mr);
+        PrepareA(p, packedA, 0, mc, pc, kc);
         for (var s0 = 0; s0 < slivers; s0 += group)
         {
             var s1 = Math.Min(slivers, s0 + group);
-            GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, s0, s1, _nr, sliverStride);
-            MultiplyBlock(p, packedA, tile, 0, mc, jc, kc, sliverStride, s0, s1, overwrite);
+            var group0 = _packedB + ((nint)s0 * sliverStride);
+            PrepareB(p, group0, jc, pc, kc, s0, s1, sliverStride);
+            MultiplyBlock(p, packedA, group0, tile, 0, mc, jc, pc, kc, sliverStride, s0, s1, overwrite);
         }
 
         for (var ic = mc; ic < p.M; ic += Mc)
         {
             var rows = Math.Min(Mc, p.M - ic);
-            GemmPacking<T>.PackA(p, packedA, ic, rows, pc, kc, Mr);
-            MultiplyBlock(p, packedA, tile, ic, rows, jc, kc, sliverStride, 0, slivers, overwrite);
+            PrepareA(p, packedA, ic, rows, pc, kc);
+            MultiplyBlock(p, packedA, _packedB, tile, ic, rows, jc, pc, kc, sliverStride, 0, slivers, overwrite);
+        }
+    }
+
+    /// <summary>
+    /// Whether the micro-kernel reads op(A) and op(B) where they are, unpacked (ragged edge tiles are still
+    /// packed, see <see cref="PrepareA"/> and <see cref="PrepareB"/>). Packing pays for itself by reuse: each
+    /// packed A sliver serves every B sliver and each packed B sliver every row tile. With one A block (m ≤ MC)
+    /// the rows of A stay in L1/L2 between B slivers anyway; and when m ≤ 64 a B sliver serves at most 8 row
+    /// tiles, so copying it costs as much as reading it where it is. Measured one thread, float, 8×32 tile:
+    /// 64² 114 → 159 GFLOP/s, dX=GW 64,784,256 123 → 153, dW=GᵀX 128,256,64 126 → 150; B read in place lost
+    /// 6% at 256² and 128² (many row tiles per sliver, rows 1 KiB apart sharing L1 sets), hence the bounds.
+    /// A transposed B is always packed: its sliver's columns are rows of the stored matrix.
+    /// </summary>
+    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p) => (p.M <= Mc, p.M <= 64 && !p.TransB);
+
+    /// <summary>
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc] for <see cref="MultiplyBlock"/>: all of it, or, when A is read in place,
+    /// only the ragged last sliver (fewer than MR rows, padded with zeros), at the start of <paramref name="packedA"/>.
+    /// </summary>
+    private void PrepareA(in GemmProblem<T> p, T* packedA, int ic, int mc, int pc, int kc)
+    {
+        if (!_directA)
+        {
+            GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, _mr);
+            return;
+        }
+
+        var tail = mc % _mr;
+        if (tail != 0)
+        {
+            GemmPacking<T>.PackA(p, packedA, ic + mc - tail, tail, pc, kc, _mr);
+        }
+    }
+
+    /// <summary>
+    /// Packs slivers [firstSliver, endSliver) of op(B)[pc..pc+kc, jc..] from <paramref name="destination"/> on, or,
+    /// when B is read in place, only the ragged last sliver of the matrix (fewer than NR columns) if it is one of them.
+    /// </summary>
+    private void PrepareB(in GemmProblem<T> p, T* destination, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride)
+    {
+        if (!_directB)
+        {
+            GemmPacking<T>.PackB(p, destination, jc, pc, kc, firstSliver, endSliver, _nr, sliverStride);
+            return;
+        }
+
+        var last = endSliver - 1;
+        if (firstSliver <= last && jc + ((last + 1) * _nr) > p.N)
+        {
+            GemmPacking<T>.PackB(p, destination + ((nint)(last - firstSliver) * sliverStride), jc, pc, kc, last, endSliver, _nr, sliverStride);
         }
     }
 
@@ -228,29 +300,58 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>
     private int ClaimBlock(ref int counter) => (Interlocked.Increment(ref counter) - 1) * _blockRows;
 
-    /// <summary>The jr and ir loops: every register tile of an MC×KC A block against B slivers [firstSliver, endSliver).</summary>
-    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
+    /// <summary>
+    /// The jr and ir loops: every register tile of an MC×KC A block (rows ic..ic+mc, prepared by
+    /// <see cref="PrepareA"/>) against B slivers [firstSliver, endSliver) (prepared by <see cref="PrepareB"/>
+    /// from <paramref name="packedB"/> on).
+    /// </summary>
+    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* packedB, T* tile, int ic, int mc, int jc, int pc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
     {
+        var mr = _mr;
         var nr = _nr;
         for (var s = firstSliver; s < endSliver; s++)
         {
             var j0 = jc + (s * nr);
             var columns = Math.Min(nr, p.N - j0);
-            var sliverB = _packedB + ((nint)s * sliverStride);
-            for (var r = 0; r * Mr < mc; r++)
+            var inPlaceB = _directB && columns == nr;
+            var b = inPlaceB ? p.B + ((nint)pc * p.N) + j0 : packedB + ((nint)(s - firstSliver) * sliverStride);
+            var bStep = inPlaceB ? p.N : nr;
+
+            for (var r = 0; r * mr < mc; r++)
             {
-                var i0 = ic + (r * Mr);
-                var rows = Math.Min(Mr, mc - (r * Mr));
-                var sliverA = packedA + ((nint)r * kc * Mr);
-                var c = p.C + ((nint)i0 * p.N) + j0;
-                if (rows == Mr && columns == nr)
+                var i0 = ic + (r * mr);
+                var rows = Math.Min(mr, mc - (r * mr));
+                // Packed slivers: A[i, p] at i + p·MR. In place: A[i, p] at i·K + p, or i + p·M when stored transposed.
+                var a = packedA + ((nint)r * kc * mr);
+                nint aRow = 1, aStep = mr;
+                if (_directA)
                 {
-                    MicroKernel(kc, sliverA, sliverB, c, p.N, overwrite);
+                    if (rows < mr)
+                    {
+                        a = packedA;
+                    }
+                    else if (p.TransA)
+                    {
+                        a = p.A + ((nint)pc * p.M) + i0;
+                        aStep = p.M;
+                    }
+                    else
+                    {
+                        a = p.A + ((nint)i0 * p.K) + pc;
+                        aRow = p.K;
+                        aStep = 1;
+                    }
+                }
+
+                var c = p.C + ((nint)i0 * p.N) + j0;
+                if (rows == mr && columns == nr)
+                {
+                    MicroKernel(kc, a, aRow, aStep, b, bStep, c, p.N, overwrite);
                     continue;
                 }
 
                 // Edge tile: compute the full padded tile aside, then keep only the valid part.
-                MicroKernel(kc, sliverA, sliverB, tile, nr, overwrite: true);
+                MicroKernel(kc, a, aRow, aStep, b, bStep, tile, nr, overwrite: true);
                 for (var i = 0; i < rows; i++)
                 {
                     var target = c + ((nint)i * p.N);
@@ -264,22 +365,22 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         }
     }
 
-    /// <summary>One register tile on this product's <see cref="GemmTile"/>: C[MR×NR] (=|+=) A sliver · B sliver.</summary>
+    /// <summary>One register tile on this product's <see cref="GemmTile"/>: C[MR×NR] (=|+=) A·B (see the micro-kernels for the operand strides).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void MicroKernel(int kc, T* a, T* b, T* c, nint ldc, bool overwrite)
+    private void MicroKernel(int kc, T* a, nint aRow, nint aStep, T* b, nint bStep, T* c, nint ldc, bool overwrite)
     {
         if (typeof(T) == typeof(float))
         {
             switch (_tile)
             {
                 case GemmTile.Vector512:
-                    MicroKernelFloat6x32.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                    MicroKernelFloat8x32.Run(kc, (float*)a, aRow, aStep, (float*)b, bStep, (float*)c, ldc, overwrite);
                     return;
                 case GemmTile.Vector256:
-                    MicroKernelFloat6x16.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                    MicroKernelFloat6x16.Run(kc, (float*)a, aRow, aStep, (float*)b, bStep, (float*)c, ldc, overwrite);
                     return;
                 case GemmTile.Vector128:
-                    MicroKernelFloat6x8.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
+                    MicroKernelFloat6x8.Run(kc, (float*)a, aRow, aStep, (float*)b, bStep, (float*)c, ldc, overwrite);
                     return;
             }
         }
@@ -288,17 +389,17 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
             switch (_tile)
             {
                 case GemmTile.Vector512:
-                    MicroKernelDouble6x16.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                    MicroKernelDouble8x16.Run(kc, (double*)a, aRow, aStep, (double*)b, bStep, (double*)c, ldc, overwrite);
                     return;
                 case GemmTile.Vector256:
-                    MicroKernelDouble6x8.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                    MicroKernelDouble6x8.Run(kc, (double*)a, aRow, aStep, (double*)b, bStep, (double*)c, ldc, overwrite);
                     return;
                 case GemmTile.Vector128:
-                    MicroKernelDouble6x4.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
+                    MicroKernelDouble6x4.Run(kc, (double*)a, aRow, aStep, (double*)b, bStep, (double*)c, ldc, overwrite);
                     return;
             }
         }
 
-        MicroKernelScalar<T>.Run(Mr, _nr, kc, a, b, c, ldc, overwrite);
+        MicroKernelScalar<T>.Run(_mr, _nr, kc, a, aRow, aStep, b, bStep, c, ldc, overwrite);
     }
 }

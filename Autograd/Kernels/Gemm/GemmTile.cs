@@ -4,12 +4,12 @@ using System.Runtime.Intrinsics;
 namespace Autograd.Kernels;
 
 /// <summary>
-/// The vector width of <see cref="BlockedGemm{T}"/>'s register tile. Every tile is 6 rows of C by two vectors
-/// (so the packing of A never changes); the width sets how many columns a B sliver holds.
+/// The vector width of <see cref="BlockedGemm{T}"/>'s register tile: a tile is two vectors of C wide (the
+/// columns of a B sliver) and 6 rows high, 8 with AVX-512's 32 registers (the rows of an A sliver).
 /// </summary>
 internal enum GemmTile
 {
-    /// <summary>Plain loops (<see cref="MicroKernelScalar{T}"/>), 16 float or 8 double columns.</summary>
+    /// <summary>Plain loops (<see cref="MicroKernelScalar{T}"/>), 6×16 float, 6×8 double.</summary>
     Scalar,
 
     /// <summary>SSE on x64, AdvSimd on ARM64: 6×8 float, 6×4 double.</summary>
@@ -18,7 +18,7 @@ internal enum GemmTile
     /// <summary>AVX: 6×16 float, 6×8 double.</summary>
     Vector256,
 
-    /// <summary>AVX-512: 6×32 float, 6×16 double.</summary>
+    /// <summary>AVX-512: 8×32 float, 8×16 double.</summary>
     Vector512,
 }
 
@@ -46,6 +46,10 @@ internal static class GemmTiles
     /// <summary>The tile the next product will use.</summary>
     public static GemmTile Current => Forced ?? Default;
 
+    /// <summary>Rows of <paramref name="tile"/>'s register tile: 8 with AVX-512's 32 registers, else 6.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Rows(GemmTile tile) => tile == GemmTile.Vector512 ? 8 : 6;
+
     /// <summary>Columns of <paramref name="tile"/>'s register tile (two vectors) for element type <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Columns<T>(GemmTile tile) => tile switch
@@ -64,7 +68,7 @@ internal static class GemmTiles
     {
         GemmTile.Vector128 => typeof(T) == typeof(float) ? MicroKernelFloat6x8.Fused : MicroKernelDouble6x4.Fused,
         GemmTile.Vector256 => typeof(T) == typeof(float) ? MicroKernelFloat6x16.Fused : MicroKernelDouble6x8.Fused,
-        GemmTile.Vector512 => typeof(T) == typeof(float) ? MicroKernelFloat6x32.Fused : MicroKernelDouble6x16.Fused,
+        GemmTile.Vector512 => typeof(T) == typeof(float) ? MicroKernelFloat8x32.Fused : MicroKernelDouble8x16.Fused,
         _ => false,
     };
 }

@@ -7,33 +7,40 @@ namespace Autograd.Kernels;
 
 /// <summary>
 /// The float register tile for machines without AVX (SSE on x64, e.g. a NativeAOT build for the default
-/// instruction set; AdvSimd on ARM64): a 6×8 block of C in 12 Vector128 accumulators, the same budget as
+/// instruction set; AdvSimd on ARM64): a 6×8 block of C in 12 Vector128 accumulators, the budget of
 /// <see cref="MicroKernelFloat6x16"/> on half-width registers: 12 accumulators, 2 B vectors and a broadcast
-/// use 15 of the 16 xmm registers (ARM64 has 32; the tile is kept so the packing stays the same everywhere).
-/// The multiply-add is fused where the hardware has it (FMA3, AdvSimd), else multiply then add.
+/// take 15 of the 16 xmm registers (without AVX, the multiply's copy takes the 16th; ARM64 has 32).
 /// </summary>
 internal static unsafe class MicroKernelFloat6x8
 {
     public const int Rows = 6;
     public const int Columns = 8;
 
-    /// <summary>Whether the multiply-add rounds once (FMA3 or AdvSimd); else it is a multiply, then an add.</summary>
+    /// <summary>Whether the multiply-add rounds once (FMA3 on x64, AdvSimd on ARM64); else it is a multiply, then an add.</summary>
     public static bool Fused => Fma.IsSupported || AdvSimd.IsSupported;
 
     /// <summary>
-    /// C[0..6, 0..8] (=|+=) a·b over <paramref name="kc"/> steps. <paramref name="a"/> is packed
-    /// 6 values per step, <paramref name="b"/> 8 per step; C rows are <paramref name="ldc"/> apart.
+    /// C[0..6, 0..8] (=|+=) Σ_p A[·, p]·B[p, ·] over <paramref name="kc"/> steps, where A[i, p] is
+    /// <c>a[i·aRow + p·aStep]</c> and B[p, j] is <c>b[p·bStep + j]</c>: a packed sliver (aRow = 1, aStep = rows;
+    /// bStep = columns) or the caller's matrix read in place. C rows are <paramref name="ldc"/> apart.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    // Never inlined: inside the blocked loops the JIT ran short of registers and spilled a stride in the k
+    // loop (8×32 tile at a third of its speed); on its own the loop keeps everything in registers.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, nint aRow, nint aStep, float* b, nint bStep, float* c, nint ldc, bool overwrite)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector128<float> c40 = default, c41 = default, c50 = default, c51 = default;
 
+        var aRow2 = 2 * aRow;
+        var aRow3 = 3 * aRow;
+        var aRow4 = 4 * aRow;
+        var aRow5 = 5 * aRow;
+
         if (Sse.IsSupported)
         {
-            // Pull the C tile towards L1 while the multiply-adds run (a 32-byte row may straddle two lines).
+            // Pull the C tile towards L1 while the multiply-adds run (a 32-byte row spans one or two lines).
             for (nint row = 0; row < Rows; row++)
             {
                 Sse.Prefetch0(c + (row * ldc));
@@ -49,24 +56,24 @@ internal static unsafe class MicroKernelFloat6x8
             var ai = Vector128.Create(a[0]);
             c00 = MultiplyAdd(ai, b0, c00);
             c01 = MultiplyAdd(ai, b1, c01);
-            ai = Vector128.Create(a[1]);
+            ai = Vector128.Create(a[aRow]);
             c10 = MultiplyAdd(ai, b0, c10);
             c11 = MultiplyAdd(ai, b1, c11);
-            ai = Vector128.Create(a[2]);
+            ai = Vector128.Create(a[aRow2]);
             c20 = MultiplyAdd(ai, b0, c20);
             c21 = MultiplyAdd(ai, b1, c21);
-            ai = Vector128.Create(a[3]);
+            ai = Vector128.Create(a[aRow3]);
             c30 = MultiplyAdd(ai, b0, c30);
             c31 = MultiplyAdd(ai, b1, c31);
-            ai = Vector128.Create(a[4]);
+            ai = Vector128.Create(a[aRow4]);
             c40 = MultiplyAdd(ai, b0, c40);
             c41 = MultiplyAdd(ai, b1, c41);
-            ai = Vector128.Create(a[5]);
+            ai = Vector128.Create(a[aRow5]);
             c50 = MultiplyAdd(ai, b0, c50);
             c51 = MultiplyAdd(ai, b1, c51);
 
-            a += Rows;
-            b += Columns;
+            a += aStep;
+            b += bStep;
         }
 
         Store(c, c00, c01, overwrite);
