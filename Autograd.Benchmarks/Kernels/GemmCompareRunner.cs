@@ -9,8 +9,10 @@ namespace Autograd.Benchmarks.Kernels;
 /// [--seconds 0.25] [--tile Scalar|Vector128|Vector256|Vector512] [shape names...]</c>: our Blocked kernel and
 /// OpenBLAS's <c>cblas_sgemm</c> on <see cref="GemmBenchmarks.Shapes"/>, alternated call batch by call batch
 /// (which one goes first swaps every round), so both see the same load on this shared machine. Prints, per
-/// shape and thread count, the range over rounds of each one's median GFLOP/s and of the per-round ratio.
-/// BenchmarkDotNet measures each case in its own process minutes apart; this is for ratios under noise.
+/// shape and thread count, the range over rounds of each one's median GFLOP/s and of the per-round ratio, and
+/// each one's best single call (what the core gives when the neighbours leave it alone, which on this shared
+/// machine long products rarely see for a whole median). BenchmarkDotNet measures each case in its own process
+/// minutes apart; this is for ratios under noise.
 /// </summary>
 public static class GemmCompareRunner
 {
@@ -61,7 +63,7 @@ public static class GemmCompareRunner
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# gemm-compare (.NET {Environment.Version}): tile {GemmTiles.Current}, OpenBLAS core {OpenBlas.CoreName}, {rounds} rounds, {seconds} s per batch, "
             + $"{DateTime.Now:yyyy-MM-dd HH:mm}, load average {LoadAverage()}"));
-        Console.WriteLine("# shape                 threads   ours GFLOP/s (median, min-max)   OpenBLAS GFLOP/s            ratio (median, min-max)");
+        Console.WriteLine("# shape                 threads   ours GFLOP/s (median, min-max)   OpenBLAS GFLOP/s            ratio (median, min-max)   best: ours  OpenBLAS  ratio");
         foreach (var shape in shapes)
         {
             foreach (var threads in threadCounts)
@@ -89,31 +91,34 @@ public static class GemmCompareRunner
         var ours = new List<double>();
         var theirs = new List<double>();
         var ratios = new List<double>();
+        double bestOurs = 0, bestTheirs = 0;
         for (var round = 0; round < rounds; round++)
         {
-            double mine, peer;
+            (double Median, double Best) mine, peer;
             if (round % 2 == 0)
             {
-                mine = MedianGflops(Ours, shape.Flops, seconds);
-                peer = MedianGflops(Theirs, shape.Flops, seconds);
+                mine = Gflops(Ours, shape.Flops, seconds);
+                peer = Gflops(Theirs, shape.Flops, seconds);
             }
             else
             {
-                peer = MedianGflops(Theirs, shape.Flops, seconds);
-                mine = MedianGflops(Ours, shape.Flops, seconds);
+                peer = Gflops(Theirs, shape.Flops, seconds);
+                mine = Gflops(Ours, shape.Flops, seconds);
             }
 
-            ours.Add(mine);
-            theirs.Add(peer);
-            ratios.Add(mine / peer);
+            ours.Add(mine.Median);
+            theirs.Add(peer.Median);
+            ratios.Add(mine.Median / peer.Median);
+            bestOurs = Math.Max(bestOurs, mine.Best);
+            bestTheirs = Math.Max(bestTheirs, peer.Best);
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{shape.Name,-22} {threads,7}   {Summary(ours, "F1"),-32} {Summary(theirs, "F1"),-27} {Summary(ratios, "F2")}"));
+            $"{shape.Name,-22} {threads,7}   {Summary(ours, "F1"),-32} {Summary(theirs, "F1"),-27} {Summary(ratios, "F2"),-25} {bestOurs,6:F1} {bestTheirs,9:F1} {bestOurs / bestTheirs,6:F2}"));
     }
 
-    /// <summary>Median GFLOP/s of single calls over a time box (at least three calls).</summary>
-    private static double MedianGflops(Action call, double flops, double seconds)
+    /// <summary>Median and best GFLOP/s of single calls over a time box (at least three calls).</summary>
+    private static (double Median, double Best) Gflops(Action call, double flops, double seconds)
     {
         var times = new List<double>();
         var box = Stopwatch.StartNew();
@@ -124,7 +129,7 @@ public static class GemmCompareRunner
             times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
 
-        return flops / Median(times) / 1e9;
+        return (flops / Median(times) / 1e9, flops / times.Min() / 1e9);
     }
 
     private static double Median(List<double> values)

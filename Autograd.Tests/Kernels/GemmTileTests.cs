@@ -86,6 +86,38 @@ public class GemmTileTests
         });
     }
 
+    [TestCaseSource(nameof(TileCases))]
+    public void Blocked_OnEachTile_ReadingAnAlignedBInPlace_EqualsNaive_OnOneAndTwoThreads(string tileName, bool single)
+    {
+        // A plain B is read in place, unpacked, when its rows are 64-byte aligned and m ≤ 64 (arrays from the GC
+        // are aligned only by chance, so the other tests may not get there): several K blocks, a ragged last
+        // sliver (packed) and ragged last rows. N·sizeof is a multiple of 64, as row alignment needs.
+        var tile = Enum.Parse<GemmTile>(tileName);
+        int m = 43, k = 530, n = single ? 304 : 296;
+        var (a, b, initial) = Inputs(m, n, k, false, false, accumulate: true);
+        var expected = (double[])initial.Clone();
+        Multiply(null, GemmKernel.Naive, single, 1, false, false, m, n, k, a, b, expected, accumulate: true);
+        GemmTiles.Forced = tile;
+        try
+        {
+            Assert.Multiple(() =>
+            {
+                double[]? oneThread = null;
+                foreach (var threads in new[] { 1, 2 })
+                {
+                    var c = single ? MultiplyAligned<float>(a, b, initial, m, n, k, threads) : MultiplyAligned<double>(a, b, initial, m, n, k, threads);
+                    AssertClose(c, expected, a, b, initial, m, n, k, false, false, single, $"{tile} aligned B, {threads} threads");
+                    oneThread ??= c;
+                    Assert.That(c, Is.EqualTo(oneThread), $"{tile} aligned B: 2 threads against 1");
+                }
+            });
+        }
+        finally
+        {
+            GemmTiles.Forced = null;
+        }
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public void Blocked_TilesThatAgreeOnFusing_GiveBitIdenticalProducts(bool single)
@@ -168,6 +200,26 @@ public class GemmTileTests
         {
             GemmTiles.Forced = null;
         }
+    }
+
+    /// <summary>C = initial + A·B with B copied to a 64-byte aligned place in a pinned array.</summary>
+    private static double[] MultiplyAligned<T>(double[] a, double[] b, double[] initial, int m, int n, int k, int threads)
+        where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        var storage = GC.AllocateArray<T>(b.Length + (64 / size), pinned: true);
+        var address = (long)System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(storage, 0);
+        var offset = (int)((64 - (address % 64)) % 64) / size;
+        var alignedB = storage.AsSpan(offset, b.Length);
+        for (var i = 0; i < b.Length; i++)
+        {
+            alignedB[i] = T.CreateTruncating(b[i]);
+        }
+
+        var ta = Array.ConvertAll(a, T.CreateTruncating);
+        var c = Array.ConvertAll(initial, T.CreateTruncating);
+        Gemm.MultiplyWithThreads<T>(GemmKernel.Blocked, false, false, m, n, k, ta, alignedB, c, true, threads);
+        return Array.ConvertAll(c, double.CreateTruncating);
     }
 
     private static (double[] A, double[] B, double[] C) Inputs(int m, int n, int k, bool transA, bool transB, bool accumulate)

@@ -46,6 +46,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private GemmProblem<T> _problem;
     private GemmTile _tile;
     private int _mr;
+    private int _mc;
     private int _nr;
     private bool _directA;
     private bool _directB;
@@ -57,14 +58,18 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private int _nextBlock1;
 
     /// <summary>
-    /// Rows of an A block (a multiple of 6 and 8): MC×KC is 144 KiB (float or double), well inside L2,
-    /// leaving room for the B sliver and C lines streaming through.
+    /// Rows of an A block (a multiple of the tile's rows) for <paramref name="tile"/>: MC×KC is 144 KiB (float or
+    /// double) with the AVX2 and SSE tiles, well inside a 512 KiB L2 with room for the B sliver and C lines
+    /// streaming through; 256 KiB with the AVX-512 tile, a quarter of the 1-2 MiB L2 of AVX-512 cores (measured:
+    /// 256² 152 → 160 GFLOP/s, where all of A is one block; 512², 1024² unchanged within the noise).
     /// </summary>
-    public static int Mc
+    private static int BlockRows(GemmTile tile) => (tile, typeof(T) == typeof(float)) switch
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => typeof(T) == typeof(float) ? 144 : 72;
-    }
+        (GemmTile.Vector512, true) => 256,
+        (GemmTile.Vector512, false) => 128,
+        (_, true) => 144,
+        _ => 72,
+    };
 
     /// <summary>Runs the product on up to <paramref name="threads"/> threads.</summary>
     public static void Multiply(in GemmProblem<T> problem, int threads)
@@ -78,9 +83,10 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._problem = problem;
         job._tile = tile;
         job._mr = mr;
+        job._mc = BlockRows(tile);
         job._nr = nr;
-        (job._directA, job._directB) = ReadInPlace(problem);
-        job._splitRows = SplitRows(problem.M, rowTiles, columnTiles, threads);
+        (job._directA, job._directB) = ReadInPlace(problem, job._mc);
+        job._splitRows = SplitRows(problem.M, job._mc, rowTiles, columnTiles, threads);
         var panelWidth = PanelWidth(problem.N, nr);
         job._panelWidth = panelWidth;
         job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
@@ -100,14 +106,14 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
         // part (whole register tiles, at most MC rows) so the claims can even out.
         var target = (_problem.M + (4 * parts) - 1) / (4 * parts);
-        _blockRows = parts == 1 ? Mc : Math.Clamp((target + _mr - 1) / _mr * _mr, _mr, Mc);
+        _blockRows = parts == 1 ? _mc : Math.Clamp((target + _mr - 1) / _mr * _mr, _mr, _mc);
     }
 
     public override void Execute(int part, int parts)
     {
         var p = _problem;
         var nr = _nr;
-        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
+        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
         var tile = stackalloc T[_mr * nr];
         var iteration = 0;
 
@@ -124,13 +130,13 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 var kc = Math.Min(Kc, p.K - pc);
                 var overwrite = !p.Accumulate && pc == 0;
                 var (firstSliver, endSliver) = Share(slivers, part, parts);
-                if ((parts == 1 || !_splitRows) && p.M <= Mc)
+                if ((parts == 1 || !_splitRows) && p.M <= _mc)
                 {
                     MultiplyStreamingB(p, packedA, tile, jc, pc, kc, firstSliver, endSliver, sliverStride, overwrite);
                     continue;
                 }
 
-                if (parts == 1 && p.M <= 2 * Mc)
+                if (parts == 1 && p.M <= 2 * _mc)
                 {
                     MultiplyPanelAlone(p, packedA, tile, jc, pc, kc, slivers, sliverStride, overwrite);
                     continue;
@@ -170,9 +176,9 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 }
                 else if (firstSliver < endSliver)
                 {
-                    for (var ic = 0; ic < p.M; ic += Mc)
+                    for (var ic = 0; ic < p.M; ic += _mc)
                     {
-                        var mc = Math.Min(Mc, p.M - ic);
+                        var mc = Math.Min(_mc, p.M - ic);
                         PrepareA(p, packedA, ic, mc, pc, kc);
                         MultiplyBlock(p, packedA, ownSlivers, tile, ic, mc, jc, pc, kc, sliverStride, firstSliver, endSliver, overwrite);
                     }
@@ -184,20 +190,19 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>
-    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each group of
-    /// slivers is multiplied right after it is packed, into the same few slivers of buffer (this part's share
-    /// of the panel), so the packed B is written to and read from L1/L2 once, never out to L3 and back.
+    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each sliver is
+    /// packed into the same slot (this part's first) and multiplied at once, while it is still in L1. Packing the
+    /// whole panel first sent it out to L2/L3 and back, and even groups of 8 slivers (256 KiB) were read back from
+    /// L2: one sliver at a time measured 2-10% faster on every small-M layer shape (dX=GW 64,784,256 125 → 129).
     /// </summary>
     private void MultiplyStreamingB(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride, bool overwrite)
     {
-        const int group = 8;
-        var buffer = _packedB + ((nint)firstSliver * sliverStride);
+        var slot = _packedB + ((nint)firstSliver * sliverStride);
         PrepareA(p, packedA, 0, p.M, pc, kc);
-        for (var s0 = firstSliver; s0 < endSliver; s0 += group)
+        for (var s = firstSliver; s < endSliver; s++)
         {
-            var s1 = Math.Min(endSliver, s0 + group);
-            PrepareB(p, buffer, jc, pc, kc, s0, s1, sliverStride);
-            MultiplyBlock(p, packedA, buffer, tile, 0, p.M, jc, pc, kc, sliverStride, s0, s1, overwrite);
+            PrepareB(p, slot, jc, pc, kc, s, s + 1, sliverStride);
+            MultiplyBlock(p, packedA, slot, tile, 0, p.M, jc, pc, kc, sliverStride, s, s + 1, overwrite);
         }
     }
 
@@ -212,7 +217,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private void MultiplyPanelAlone(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int slivers, int sliverStride, bool overwrite)
     {
         const int group = 8;
-        var mc = Math.Min(Mc, p.M);
+        var mc = Math.Min(_mc, p.M);
         PrepareA(p, packedA, 0, mc, pc, kc);
         for (var s0 = 0; s0 < slivers; s0 += group)
         {
@@ -222,9 +227,9 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
             MultiplyBlock(p, packedA, group0, tile, 0, mc, jc, pc, kc, sliverStride, s0, s1, overwrite);
         }
 
-        for (var ic = mc; ic < p.M; ic += Mc)
+        for (var ic = mc; ic < p.M; ic += _mc)
         {
-            var rows = Math.Min(Mc, p.M - ic);
+            var rows = Math.Min(_mc, p.M - ic);
             PrepareA(p, packedA, ic, rows, pc, kc);
             MultiplyBlock(p, packedA, _packedB, tile, ic, rows, jc, pc, kc, sliverStride, 0, slivers, overwrite);
         }
@@ -234,13 +239,20 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// Whether the micro-kernel reads op(A) and op(B) where they are, unpacked (ragged edge tiles are still
     /// packed, see <see cref="PrepareA"/> and <see cref="PrepareB"/>). Packing pays for itself by reuse: each
     /// packed A sliver serves every B sliver and each packed B sliver every row tile. With one A block (m ≤ MC)
-    /// the rows of A stay in L1/L2 between B slivers anyway; and when m ≤ 64 a B sliver serves at most 8 row
-    /// tiles, so copying it costs as much as reading it where it is. Measured one thread, float, 8×32 tile:
-    /// 64² 114 → 159 GFLOP/s, dX=GW 64,784,256 123 → 153, dW=GᵀX 128,256,64 126 → 150; B read in place lost
-    /// 6% at 256² and 128² (many row tiles per sliver, rows 1 KiB apart sharing L1 sets), hence the bounds.
+    /// the rows of A stay in L1/L2 between B slivers anyway. A plain B is read in place when m ≤ 64 (a sliver
+    /// serves at most 8 row tiles, too few to repay the copy) and its rows are 64-byte aligned, or it is small
+    /// enough to stay in L1 whatever its alignment; a misaligned row costs every vector load two cache lines,
+    /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned).
+    /// Measured one thread, float, 8×32 tile: 64² 114 → 159 GFLOP/s, dW=GᵀX 128,256,64 126 → 150; B in place
+    /// lost 6% at 128² and 256² (many row tiles per sliver, rows 1 KiB apart sharing L1 sets), hence m ≤ 64.
     /// A transposed B is always packed: its sliver's columns are rows of the stored matrix.
     /// </summary>
-    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p) => (p.M <= Mc, p.M <= 64 && !p.TransB);
+    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mc)
+    {
+        var alignedRows = (nint)p.B % 64 == 0 && p.N * sizeof(T) % 64 == 0;
+        var fitsL1 = (long)p.K * p.N * sizeof(T) <= 32 * 1024;
+        return (p.M <= mc, p.M <= 64 && !p.TransB && (alignedRows || fitsL1));
+    }
 
     /// <summary>
     /// Packs op(A)[ic..ic+mc, pc..pc+kc] for <see cref="MultiplyBlock"/>: all of it, or, when A is read in place,
@@ -286,8 +298,8 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// tiles as op(B), except for few rows (one A block, m ≤ MC, e.g. a batch-64 layer) with enough slivers to
     /// share: there packing the small A twice costs less than the barriers, and a part never waits for the other.
     /// </summary>
-    private static bool SplitRows(int m, int rowTiles, int columnTiles, int threads) =>
-        rowTiles >= columnTiles && !(m <= Mc && columnTiles >= 2 * threads);
+    private static bool SplitRows(int m, int mc, int rowTiles, int columnTiles, int threads) =>
+        rowTiles >= columnTiles && !(m <= mc && columnTiles >= 2 * threads);
 
     /// <summary>Columns per B panel: N cut into ⌈n/NC⌉ equal panels, each rounded up to whole slivers.</summary>
     private static int PanelWidth(int n, int nr)
