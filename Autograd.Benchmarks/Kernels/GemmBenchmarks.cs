@@ -53,7 +53,8 @@ public class GemmBenchmarks
     /// <summary>
     /// Squares, then the three products of a 1024→4096 linear layer (W [4096,1024]) at batch 256:
     /// forward Y = X·Wᵀ, input gradient dX = G·W, weight gradient dW = Gᵀ·X (G = dY [256,4096]);
-    /// then the same three for a 4096→4096 layer (W [4096,4096]).
+    /// then the same three for a 4096→4096 layer (W [4096,4096]); then the small-M products of W2's MLP at batch 64
+    /// (784→256 and 256→128 layers), where two threads must split N to both have work.
     /// </summary>
     public static IEnumerable<GemmShape> Shapes =>
     [
@@ -64,6 +65,12 @@ public class GemmBenchmarks
         new GemmShape("Y=XWᵀ 256,4096,4096", 256, 4096, 4096, false, true),
         new GemmShape("dX=GW 256,4096,4096", 256, 4096, 4096, false, false),
         new GemmShape("dW=GᵀX 4096,4096,256", 4096, 4096, 256, true, false),
+        new GemmShape("Y=XWᵀ 64,256,784", 64, 256, 784, false, true),
+        new GemmShape("dX=GW 64,784,256", 64, 784, 256, false, false),
+        new GemmShape("dW=GᵀX 256,784,64", 256, 784, 64, true, false),
+        new GemmShape("Y=XWᵀ 64,128,256", 64, 128, 256, false, true),
+        new GemmShape("dX=GW 64,256,128", 64, 256, 128, false, false),
+        new GemmShape("dW=GᵀX 128,256,64", 128, 256, 64, true, false),
     ];
 
     [GlobalSetup]

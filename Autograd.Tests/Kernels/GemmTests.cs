@@ -10,9 +10,10 @@ public class GemmTests
 
     private static readonly GemmKernel[] _fastKernels = [GemmKernel.Auto, GemmKernel.RowAxpy, GemmKernel.Dot, GemmKernel.Blocked];
 
-    // (m, n, k): degenerate vectors, primes, exact and ragged register tiles (6×16 float, 6×8
-    // double), and shapes crossing the cache blocks (MC 144/72, KC 256, NC 4080); 61×20×530 makes
-    // two threads split rows over several K steps (shared panel, barriers, claimed blocks).
+    // (m, n, k): degenerate vectors, primes, exact and ragged register tiles (6 or 8 rows, 8 to 32
+    // columns; GemmTileTests forces each tile), and shapes crossing the cache blocks (MC 144/72, KC 256,
+    // NC 4096); 61×20×530 makes two threads split rows over several K steps (shared panel, barriers,
+    // claimed blocks).
     private static readonly (int M, int N, int K)[] _shapes =
     [
         (1, 1, 1), (1, 19, 7), (23, 1, 9), (11, 8, 1), (7, 13, 5), (6, 16, 32), (12, 32, 8),

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Autograd.Kernels;
 
@@ -21,12 +20,9 @@ namespace Autograd.Kernels;
 internal sealed unsafe class BlockedGemm<T> : GemmJob
     where T : unmanaged, INumberBase<T>
 {
-    /// <summary>Rows of the register tile (6 broadcasts of A per k step).</summary>
-    public const int Mr = 6;
-
     /// <summary>
-    /// K depth of a block: a KC×NR sliver of B (16 KiB for float) plus an MR×KC sliver of A fits
-    /// in Zen 3's 32 KiB L1, and KC is long enough to amortise loading/storing the C tile.
+    /// K depth of a block: a KC×NR sliver of B (32 KiB for the 8×32 float tile) plus an MR×KC sliver of A
+    /// fits in a 48 KiB L1, and KC is long enough to amortise loading/storing the C tile.
     /// </summary>
     public const int Kc = 256;
 
@@ -48,6 +44,12 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
 
     private readonly GemmBarrier _barrier = new();
     private GemmProblem<T> _problem;
+    private GemmTile _tile;
+    private int _mr;
+    private int _mc;
+    private int _nr;
+    private bool _directA;
+    private bool _directB;
     private T* _packedB;
     private int _panelWidth;
     private bool _splitRows;
@@ -55,35 +57,40 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private int _nextBlock0;
     private int _nextBlock1;
 
-    /// <summary>Columns of the register tile: two vectors (16 floats, 8 doubles).</summary>
-    public static int Nr
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => 2 * Vector256<T>.Count;
-    }
-
     /// <summary>
-    /// Rows of an A block: MC×KC is 144 KiB (float or double), well inside Zen 3's 512 KiB L2,
-    /// leaving room for the B sliver and C lines streaming through.
+    /// Rows of an A block (a multiple of the tile's rows) for <paramref name="tile"/>: MC×KC is 144 KiB (float or
+    /// double) with the AVX2 and SSE tiles, well inside a 512 KiB L2 with room for the B sliver and C lines
+    /// streaming through; 256 KiB with the AVX-512 tile, a quarter of the 1-2 MiB L2 of AVX-512 cores (measured:
+    /// 256² 152 → 160 GFLOP/s, where all of A is one block; 512², 1024² unchanged within the noise).
     /// </summary>
-    public static int Mc
+    private static int BlockRows(GemmTile tile) => (tile, typeof(T) == typeof(float)) switch
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => typeof(T) == typeof(float) ? 144 : 72;
-    }
+        (GemmTile.Vector512, true) => 256,
+        (GemmTile.Vector512, false) => 128,
+        (_, true) => 144,
+        _ => 72,
+    };
 
     /// <summary>Runs the product on up to <paramref name="threads"/> threads.</summary>
     public static void Multiply(in GemmProblem<T> problem, int threads)
     {
         var job = _cached ??= new BlockedGemm<T>();
-        var rowTiles = (problem.M + Mr - 1) / Mr;
-        var columnTiles = (problem.N + Nr - 1) / Nr;
+        var tile = GemmTiles.Current;
+        var mr = GemmTiles.Rows(tile);
+        var nr = GemmTiles.Columns<T>(tile);
+        var rowTiles = (problem.M + mr - 1) / mr;
+        var columnTiles = (problem.N + nr - 1) / nr;
         job._problem = problem;
-        job._splitRows = rowTiles >= columnTiles;
-        var panelWidth = PanelWidth(problem.N);
+        job._tile = tile;
+        job._mr = mr;
+        job._mc = BlockRows(tile);
+        job._nr = nr;
+        (job._directA, job._directB) = ReadInPlace(problem, job._mc);
+        job._splitRows = SplitRows(problem.M, job._mc, rowTiles, columnTiles, threads);
+        var panelWidth = PanelWidth(problem.N, nr);
         job._panelWidth = panelWidth;
         job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
-        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / Nr);
+        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / nr);
         GemmThreading.Run(job, parts);
         job._problem = default;
         job._packedB = null;
@@ -99,45 +106,49 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
         // part (whole register tiles, at most MC rows) so the claims can even out.
         var target = (_problem.M + (4 * parts) - 1) / (4 * parts);
-        _blockRows = parts == 1 ? Mc : Math.Clamp((target + Mr - 1) / Mr * Mr, Mr, Mc);
+        _blockRows = parts == 1 ? _mc : Math.Clamp((target + _mr - 1) / _mr * _mr, _mr, _mc);
     }
 
     public override void Execute(int part, int parts)
     {
         var p = _problem;
-        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)Mc * Kc) + GemmPacking<T>.Slack);
-        var tile = stackalloc T[Mr * Nr];
+        var nr = _nr;
+        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
+        var tile = stackalloc T[_mr * nr];
         var iteration = 0;
 
         // Slivers sit at a fixed stride, not kc·NR: splitting columns, parts pass no barrier, so one
         // may pack the short last K block while another still reads the previous one.
-        var sliverStride = Math.Min(Kc, p.K) * Nr;
+        var sliverStride = Math.Min(Kc, p.K) * nr;
 
         for (var jc = 0; jc < p.N; jc += _panelWidth)
         {
             var nc = Math.Min(_panelWidth, p.N - jc);
-            var slivers = (nc + Nr - 1) / Nr;
+            var slivers = (nc + nr - 1) / nr;
             for (var pc = 0; pc < p.K; pc += Kc)
             {
                 var kc = Math.Min(Kc, p.K - pc);
                 var overwrite = !p.Accumulate && pc == 0;
+                var (firstSliver, endSliver) = Share(slivers, part, parts);
+                if ((parts == 1 || !_splitRows) && p.M <= _mc)
+                {
+                    MultiplyStreamingB(p, packedA, tile, jc, pc, kc, firstSliver, endSliver, sliverStride, overwrite);
+                    continue;
+                }
 
-                if (parts == 1 && p.M <= 2 * Mc)
+                if (parts == 1 && p.M <= 2 * _mc)
                 {
                     MultiplyPanelAlone(p, packedA, tile, jc, pc, kc, slivers, sliverStride, overwrite);
                     continue;
                 }
 
-                var (firstSliver, endSliver) = Share(slivers, part, parts);
-                GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, firstSliver, endSliver, Nr, sliverStride);
+                var ownSlivers = _packedB + ((nint)firstSliver * sliverStride);
+                PrepareB(p, ownSlivers, jc, pc, kc, firstSliver, endSliver, sliverStride);
                 if (_splitRows)
                 {
                     // Every part reads the whole panel; splitting columns, a part reads only what it packed.
                     _barrier.SignalAndWait();
-                }
 
-                if (_splitRows)
-                {
                     // Two counters alternate: the one the next step uses was last read before this
                     // step's first barrier, so part 0 can reset it now, ahead of the next barrier.
                     if (part == 0)
@@ -156,28 +167,42 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                     for (var ic = ClaimBlock(ref counter); ic < p.M; ic = ClaimBlock(ref counter))
                     {
                         var mc = Math.Min(_blockRows, p.M - ic);
-                        GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
-                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, 0, slivers, overwrite);
+                        PrepareA(p, packedA, ic, mc, pc, kc);
+                        MultiplyBlock(p, packedA, _packedB, tile, ic, mc, jc, pc, kc, sliverStride, 0, slivers, overwrite);
                     }
+
+                    // The next pc step repacks the shared panel: wait until nobody still reads it.
+                    _barrier.SignalAndWait();
                 }
                 else if (firstSliver < endSliver)
                 {
-                    for (var ic = 0; ic < p.M; ic += Mc)
+                    for (var ic = 0; ic < p.M; ic += _mc)
                     {
-                        var mc = Math.Min(Mc, p.M - ic);
-                        GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, Mr);
-                        MultiplyBlock(p, packedA, tile, ic, mc, jc, kc, sliverStride, firstSliver, endSliver, overwrite);
+                        var mc = Math.Min(_mc, p.M - ic);
+                        PrepareA(p, packedA, ic, mc, pc, kc);
+                        MultiplyBlock(p, packedA, ownSlivers, tile, ic, mc, jc, pc, kc, sliverStride, firstSliver, endSliver, overwrite);
                     }
-                }
-
-                if (_splitRows)
-                {
-                    // The next pc step repacks the shared panel: wait until nobody still reads it.
-                    _barrier.SignalAndWait();
                 }
 
                 iteration++;
             }
+        }
+    }
+
+    /// <summary>
+    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each sliver is
+    /// packed into the same slot (this part's first) and multiplied at once, while it is still in L1. Packing the
+    /// whole panel first sent it out to L2/L3 and back, and even groups of 8 slivers (256 KiB) were read back from
+    /// L2: one sliver at a time measured 2-10% faster on every small-M layer shape (dX=GW 64,784,256 125 → 129).
+    /// </summary>
+    private void MultiplyStreamingB(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride, bool overwrite)
+    {
+        var slot = _packedB + ((nint)firstSliver * sliverStride);
+        PrepareA(p, packedA, 0, p.M, pc, kc);
+        for (var s = firstSliver; s < endSliver; s++)
+        {
+            PrepareB(p, slot, jc, pc, kc, s, s + 1, sliverStride);
+            MultiplyBlock(p, packedA, slot, tile, 0, p.M, jc, pc, kc, sliverStride, s, s + 1, overwrite);
         }
     }
 
@@ -192,60 +217,157 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private void MultiplyPanelAlone(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int slivers, int sliverStride, bool overwrite)
     {
         const int group = 8;
-        var mc = Math.Min(Mc, p.M);
-        GemmPacking<T>.PackA(p, packedA, 0, mc, pc, kc, Mr);
+        var mc = Math.Min(_mc, p.M);
+        PrepareA(p, packedA, 0, mc, pc, kc);
         for (var s0 = 0; s0 < slivers; s0 += group)
         {
             var s1 = Math.Min(slivers, s0 + group);
-            GemmPacking<T>.PackB(p, _packedB, jc, pc, kc, s0, s1, Nr, sliverStride);
-            MultiplyBlock(p, packedA, tile, 0, mc, jc, kc, sliverStride, s0, s1, overwrite);
+            var group0 = _packedB + ((nint)s0 * sliverStride);
+            PrepareB(p, group0, jc, pc, kc, s0, s1, sliverStride);
+            MultiplyBlock(p, packedA, group0, tile, 0, mc, jc, pc, kc, sliverStride, s0, s1, overwrite);
         }
 
-        for (var ic = mc; ic < p.M; ic += Mc)
+        for (var ic = mc; ic < p.M; ic += _mc)
         {
-            var rows = Math.Min(Mc, p.M - ic);
-            GemmPacking<T>.PackA(p, packedA, ic, rows, pc, kc, Mr);
-            MultiplyBlock(p, packedA, tile, ic, rows, jc, kc, sliverStride, 0, slivers, overwrite);
+            var rows = Math.Min(_mc, p.M - ic);
+            PrepareA(p, packedA, ic, rows, pc, kc);
+            MultiplyBlock(p, packedA, _packedB, tile, ic, rows, jc, pc, kc, sliverStride, 0, slivers, overwrite);
         }
     }
 
+    /// <summary>
+    /// Whether the micro-kernel reads op(A) and op(B) where they are, unpacked (ragged edge tiles are still
+    /// packed, see <see cref="PrepareA"/> and <see cref="PrepareB"/>). Packing pays for itself by reuse: each
+    /// packed A sliver serves every B sliver and each packed B sliver every row tile. With one A block (m ≤ MC)
+    /// the rows of A stay in L1/L2 between B slivers anyway. A plain B is read in place when m ≤ 64 (a sliver
+    /// serves at most 8 row tiles, too few to repay the copy) and its rows are 64-byte aligned, or it is small
+    /// enough to stay in L1 whatever its alignment; a misaligned row costs every vector load two cache lines,
+    /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned).
+    /// Measured one thread, float, 8×32 tile: 64² 114 → 159 GFLOP/s, dW=GᵀX 128,256,64 126 → 150; B in place
+    /// lost 6% at 128² and 256² (many row tiles per sliver, rows 1 KiB apart sharing L1 sets), hence m ≤ 64.
+    /// A transposed B is always packed: its sliver's columns are rows of the stored matrix.
+    /// </summary>
+    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mc)
+    {
+        var alignedRows = (nint)p.B % 64 == 0 && p.N * sizeof(T) % 64 == 0;
+        var fitsL1 = (long)p.K * p.N * sizeof(T) <= 32 * 1024;
+        return (p.M <= mc, p.M <= 64 && !p.TransB && (alignedRows || fitsL1));
+    }
+
+    /// <summary>
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc] for <see cref="MultiplyBlock"/>: all of it, or, when A is read in place,
+    /// only the ragged last sliver (fewer than MR rows, padded with zeros), at the start of <paramref name="packedA"/>.
+    /// </summary>
+    private void PrepareA(in GemmProblem<T> p, T* packedA, int ic, int mc, int pc, int kc)
+    {
+        if (!_directA)
+        {
+            GemmPacking<T>.PackA(p, packedA, ic, mc, pc, kc, _mr);
+            return;
+        }
+
+        var tail = mc % _mr;
+        if (tail != 0)
+        {
+            GemmPacking<T>.PackA(p, packedA, ic + mc - tail, tail, pc, kc, _mr);
+        }
+    }
+
+    /// <summary>
+    /// Packs slivers [firstSliver, endSliver) of op(B)[pc..pc+kc, jc..] from <paramref name="destination"/> on, or,
+    /// when B is read in place, only the ragged last sliver of the matrix (fewer than NR columns) if it is one of them.
+    /// </summary>
+    private void PrepareB(in GemmProblem<T> p, T* destination, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride)
+    {
+        if (!_directB)
+        {
+            GemmPacking<T>.PackB(p, destination, jc, pc, kc, firstSliver, endSliver, _nr, sliverStride);
+            return;
+        }
+
+        var last = endSliver - 1;
+        if (firstSliver <= last && jc + ((last + 1) * _nr) > p.N)
+        {
+            GemmPacking<T>.PackB(p, destination + ((nint)(last - firstSliver) * sliverStride), jc, pc, kc, last, endSliver, _nr, sliverStride);
+        }
+    }
+
+    /// <summary>
+    /// Whether parts take rows of C (sharing one packed B panel, meeting at barriers) rather than B slivers
+    /// (each packing its own slivers and all of A, no barrier). Rows when op(A) has at least as many register
+    /// tiles as op(B), except for few rows (one A block, m ≤ MC, e.g. a batch-64 layer) with enough slivers to
+    /// share: there packing the small A twice costs less than the barriers, and a part never waits for the other.
+    /// </summary>
+    private static bool SplitRows(int m, int mc, int rowTiles, int columnTiles, int threads) =>
+        rowTiles >= columnTiles && !(m <= mc && columnTiles >= 2 * threads);
+
     /// <summary>Columns per B panel: N cut into ⌈n/NC⌉ equal panels, each rounded up to whole slivers.</summary>
-    private static int PanelWidth(int n)
+    private static int PanelWidth(int n, int nr)
     {
         var panels = (n + Nc - 1) / Nc;
         var perPanel = (n + panels - 1) / panels;
-        return (perPanel + Nr - 1) / Nr * Nr;
+        return (perPanel + nr - 1) / nr * nr;
     }
 
     /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>
     private int ClaimBlock(ref int counter) => (Interlocked.Increment(ref counter) - 1) * _blockRows;
 
-    /// <summary>The jr and ir loops: every register tile of an MC×KC A block against B slivers [firstSliver, endSliver).</summary>
-    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* tile, int ic, int mc, int jc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
+    /// <summary>
+    /// The jr and ir loops: every register tile of an MC×KC A block (rows ic..ic+mc, prepared by
+    /// <see cref="PrepareA"/>) against B slivers [firstSliver, endSliver) (prepared by <see cref="PrepareB"/>
+    /// from <paramref name="packedB"/> on).
+    /// </summary>
+    private void MultiplyBlock(in GemmProblem<T> p, T* packedA, T* packedB, T* tile, int ic, int mc, int jc, int pc, int kc, int sliverStride, int firstSliver, int endSliver, bool overwrite)
     {
+        var mr = _mr;
+        var nr = _nr;
         for (var s = firstSliver; s < endSliver; s++)
         {
-            var j0 = jc + (s * Nr);
-            var columns = Math.Min(Nr, p.N - j0);
-            var sliverB = _packedB + ((nint)s * sliverStride);
-            for (var r = 0; r * Mr < mc; r++)
+            var j0 = jc + (s * nr);
+            var columns = Math.Min(nr, p.N - j0);
+            var inPlaceB = _directB && columns == nr;
+            var b = inPlaceB ? p.B + ((nint)pc * p.N) + j0 : packedB + ((nint)(s - firstSliver) * sliverStride);
+            var bStep = inPlaceB ? p.N : nr;
+
+            for (var r = 0; r * mr < mc; r++)
             {
-                var i0 = ic + (r * Mr);
-                var rows = Math.Min(Mr, mc - (r * Mr));
-                var sliverA = packedA + ((nint)r * kc * Mr);
-                var c = p.C + ((nint)i0 * p.N) + j0;
-                if (rows == Mr && columns == Nr)
+                var i0 = ic + (r * mr);
+                var rows = Math.Min(mr, mc - (r * mr));
+                // Packed slivers: A[i, p] at i + p·MR. In place: A[i, p] at i·K + p, or i + p·M when stored transposed.
+                var a = packedA + ((nint)r * kc * mr);
+                nint aRow = 1, aStep = mr;
+                if (_directA)
                 {
-                    MicroKernel(kc, sliverA, sliverB, c, p.N, overwrite);
+                    if (rows < mr)
+                    {
+                        a = packedA;
+                    }
+                    else if (p.TransA)
+                    {
+                        a = p.A + ((nint)pc * p.M) + i0;
+                        aStep = p.M;
+                    }
+                    else
+                    {
+                        a = p.A + ((nint)i0 * p.K) + pc;
+                        aRow = p.K;
+                        aStep = 1;
+                    }
+                }
+
+                var c = p.C + ((nint)i0 * p.N) + j0;
+                if (rows == mr && columns == nr)
+                {
+                    MicroKernel(kc, a, aRow, aStep, b, bStep, c, p.N, overwrite);
                     continue;
                 }
 
                 // Edge tile: compute the full padded tile aside, then keep only the valid part.
-                MicroKernel(kc, sliverA, sliverB, tile, Nr, overwrite: true);
+                MicroKernel(kc, a, aRow, aStep, b, bStep, tile, nr, overwrite: true);
                 for (var i = 0; i < rows; i++)
                 {
                     var target = c + ((nint)i * p.N);
-                    var source = tile + (i * Nr);
+                    var source = tile + (i * nr);
                     for (var j = 0; j < columns; j++)
                     {
                         target[j] = overwrite ? source[j] : target[j] + source[j];
@@ -255,24 +377,41 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         }
     }
 
+    /// <summary>One register tile on this product's <see cref="GemmTile"/>: C[MR×NR] (=|+=) A·B (see the micro-kernels for the operand strides).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel(int kc, T* a, T* b, T* c, nint ldc, bool overwrite)
+    private void MicroKernel(int kc, T* a, nint aRow, nint aStep, T* b, nint bStep, T* c, nint ldc, bool overwrite)
     {
-        if (Vector256.IsHardwareAccelerated)
+        if (typeof(T) == typeof(float))
         {
-            if (typeof(T) == typeof(float))
+            switch (_tile)
             {
-                MicroKernelFloat6x16.Run(kc, (float*)a, (float*)b, (float*)c, ldc, overwrite);
-                return;
+                case GemmTile.Vector512:
+                    MicroKernelFloat8x32.Run(kc, (float*)a, aRow, aStep, (float*)b, bStep, (float*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector256:
+                    MicroKernelFloat6x16.Run(kc, (float*)a, aRow, aStep, (float*)b, bStep, (float*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector128:
+                    MicroKernelFloat6x8.Run(kc, (float*)a, aRow, aStep, (float*)b, bStep, (float*)c, ldc, overwrite);
+                    return;
             }
-
-            if (typeof(T) == typeof(double))
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            switch (_tile)
             {
-                MicroKernelDouble6x8.Run(kc, (double*)a, (double*)b, (double*)c, ldc, overwrite);
-                return;
+                case GemmTile.Vector512:
+                    MicroKernelDouble8x16.Run(kc, (double*)a, aRow, aStep, (double*)b, bStep, (double*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector256:
+                    MicroKernelDouble6x8.Run(kc, (double*)a, aRow, aStep, (double*)b, bStep, (double*)c, ldc, overwrite);
+                    return;
+                case GemmTile.Vector128:
+                    MicroKernelDouble6x4.Run(kc, (double*)a, aRow, aStep, (double*)b, bStep, (double*)c, ldc, overwrite);
+                    return;
             }
         }
 
-        MicroKernelScalar<T>.Run(Mr, Nr, kc, a, b, c, ldc, overwrite);
+        MicroKernelScalar<T>.Run(_mr, _nr, kc, a, aRow, aStep, b, bStep, c, ldc, overwrite);
     }
 }

@@ -28,6 +28,21 @@ internal static unsafe class GemmPacking<T>
             if (p.TransA)
             {
                 // Stored [k,m]: a sliver's column is contiguous in memory.
+                if (typeof(T) == typeof(float) && rows == 8 && mr == 8 && Vector256.IsHardwareAccelerated)
+                {
+                    // Eight floats per column: one 32-byte copy.
+                    var from = (float*)(p.A + ((nint)pc * p.M) + i0);
+                    var to = (float*)sliver;
+                    for (var q = 0; q < kc; q++)
+                    {
+                        Vector256.Store(Vector256.Load(from), to);
+                        from += p.M;
+                        to += 8;
+                    }
+
+                    continue;
+                }
+
                 if (typeof(T) == typeof(float) && rows == 6 && mr == 6 && Vector128.IsHardwareAccelerated)
                 {
                     // Six floats per column: 16 + 8 bytes, never read past the sixth.
@@ -62,10 +77,19 @@ internal static unsafe class GemmPacking<T>
                 continue;
             }
 
-            if (typeof(T) == typeof(float) && rows == 6 && mr == 6 && GemmTranspose.IsSupported)
+            if (typeof(T) == typeof(float) && rows == mr && GemmTranspose.IsSupported)
             {
-                GemmTranspose.PackSixRows((float*)(p.A + ((nint)i0 * p.K) + pc), p.K, (float*)sliver, kc);
-                continue;
+                if (mr == 6)
+                {
+                    GemmTranspose.PackSixRows((float*)(p.A + ((nint)i0 * p.K) + pc), p.K, (float*)sliver, kc);
+                    continue;
+                }
+
+                if (mr == 8)
+                {
+                    GemmTranspose.PackEightRows((float*)(p.A + ((nint)i0 * p.K) + pc), p.K, (float*)sliver, kc);
+                    continue;
+                }
             }
 
             // Stored [m,k]: read each row contiguously, write it with stride mr.
@@ -90,8 +114,8 @@ internal static unsafe class GemmPacking<T>
 
     /// <summary>
     /// Packs slivers [firstSliver, endSliver) of op(B)[pc..pc+kc, jc..] (each nr columns wide,
-    /// kc·nr values, sliver s at s·<paramref name="sliverStride"/>); parts of one job pack disjoint
-    /// slivers of the shared panel.
+    /// kc·nr values, sliver s at (s - firstSliver)·<paramref name="sliverStride"/> from
+    /// <paramref name="destination"/>); parts of one job pack disjoint slivers of the shared panel.
     /// </summary>
     public static void PackB(in GemmProblem<T> p, T* destination, int jc, int pc, int kc, int firstSliver, int endSliver, int nr, int sliverStride)
     {
@@ -110,7 +134,7 @@ internal static unsafe class GemmPacking<T>
                     for (var s = s0; s < s1; s++)
                     {
                         var j0 = jc + (s * nr);
-                        var target = destination + ((nint)s * sliverStride) + ((nint)q * nr);
+                        var target = destination + ((nint)(s - firstSliver) * sliverStride) + ((nint)q * nr);
                         var columns = Math.Min(nr, p.N - j0);
                         if (columns == nr)
                         {
@@ -138,10 +162,15 @@ internal static unsafe class GemmPacking<T>
         {
             var j0 = jc + (s * nr);
             var columns = Math.Min(nr, p.N - j0);
-            var sliver = destination + ((nint)s * sliverStride);
-            if (typeof(T) == typeof(float) && columns == 16 && nr == 16 && GemmTranspose.IsSupported)
+            var sliver = destination + ((nint)(s - firstSliver) * sliverStride);
+            if (typeof(T) == typeof(float) && columns == nr && nr % 16 == 0 && GemmTranspose.IsSupported)
             {
-                GemmTranspose.PackSixteenRows((float*)(p.B + ((nint)j0 * p.K) + pc), p.K, (float*)sliver, kc);
+                // 16 or 32 columns: 16 at a time, into their half of each packed row.
+                for (var c = 0; c < nr; c += 16)
+                {
+                    GemmTranspose.PackSixteenRows((float*)(p.B + ((nint)(j0 + c) * p.K) + pc), p.K, (float*)(sliver + c), nr, kc);
+                }
+
                 continue;
             }
 
@@ -165,13 +194,31 @@ internal static unsafe class GemmPacking<T>
         }
     }
 
+    /// <summary>One packed row of a B sliver: two vectors of whichever width the register tile uses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRow(T* source, T* target, int count)
     {
-        if (Vector256.IsHardwareAccelerated && count == 2 * Vector256<T>.Count)
+        if (Vector512.IsHardwareAccelerated && count == 2 * Vector512<T>.Count)
         {
-            Vector256.Store(Vector256.Load(source), target);
-            Vector256.Store(Vector256.Load(source + Vector256<T>.Count), target + Vector256<T>.Count);
+            Vector512.Store(Vector512.Load(source), target);
+            Vector512.Store(Vector512.Load(source + Vector512<T>.Count), target + Vector512<T>.Count);
+            return;
+        }
+
+        if (Vector256.IsHardwareAccelerated && count % Vector256<T>.Count == 0)
+        {
+            for (var i = 0; i < count; i += Vector256<T>.Count)
+            {
+                Vector256.Store(Vector256.Load(source + i), target + i);
+            }
+
+            return;
+        }
+
+        if (Vector128.IsHardwareAccelerated && count == 2 * Vector128<T>.Count)
+        {
+            Vector128.Store(Vector128.Load(source), target);
+            Vector128.Store(Vector128.Load(source + Vector128<T>.Count), target + Vector128<T>.Count);
             return;
         }
 
