@@ -157,7 +157,10 @@ public class GemmTests
         var a = new float[size * size];
         var b = new float[size * size];
         var c = new float[size * size];
+        // Warm both layouts first: each takes its own per-thread scratch (Dot's B strip only when B is not
+        // transposed) on first use, so measuring a layout this thread has not run yet counts that one-off array.
         Gemm.Multiply(kernel, true, true, size, size, size, a, b, c);
+        Gemm.Multiply(kernel, false, false, size, size, size, a, b, c, maxThreads: 1);
         var before = GC.GetAllocatedBytesForCurrentThread();
         Gemm.Multiply(kernel, true, true, size, size, size, a, b, c);
         Gemm.Multiply(kernel, false, false, size, size, size, a, b, c, maxThreads: 1);
