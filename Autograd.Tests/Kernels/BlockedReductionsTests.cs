@@ -11,9 +11,9 @@ namespace Autograd.Tests.Kernels;
 [NonParallelizable]
 public class BlockedReductionsTests
 {
-    private static readonly int[] Lengths = [0, 1, 31, FixedBlocks.Size, (2 * FixedBlocks.Size) - 1, 2 * FixedBlocks.Size, 100_003];
+    private static readonly int[] _lengths = [0, 1, 31, FixedBlocks.Size, (2 * FixedBlocks.Size) - 1, 2 * FixedBlocks.Size, 100_003];
 
-    [TestCaseSource(nameof(Lengths))]
+    [TestCaseSource(nameof(_lengths))]
     public void FixedBlocks_CoverTheLengthInOrder_WithBlocksOfOneToTwoSizes(int length)
     {
         var blocks = new FixedBlocks(length);
@@ -34,7 +34,7 @@ public class BlockedReductionsTests
         }
     }
 
-    [TestCaseSource(nameof(Lengths))]
+    [TestCaseSource(nameof(_lengths))]
     public void Sum_IsTheBlockSumsAddedInOrder_OnAnyThreadCount(int length)
     {
         float[] x = Tensor.Randn([length], 5).ToArray<float>();

@@ -12,25 +12,21 @@ internal enum ElementCost
 
 /// <summary>
 /// Element counts from which the elementwise and reduction kernels use a second thread (docs/PERFORMANCE.md has the
-/// measurements). Dispatching a job to the GEMM pool's worker and joining it cost about 6 µs on the 2-core VM while
-/// other builds kept both cores busy (less when the worker is still spinning from the previous job); one thread adds
-/// 64K floats in 8 µs, sums them in 4.5 µs and takes their exponentials in 17 µs from 32K. A second thread can only
-/// pay from about twice the dispatch cost of work. Whatever the threshold, the results are the same bits: it decides
-/// the thread count, never the order of a sum.
+/// measurements). With both cores free, dispatching a job to the GEMM pool's spinning worker and joining it cost
+/// 0.75 µs, and two threads ran an add of 64K floats 1.6 times faster, a sum 1.4 times, exp and softmax of 32K 1.8–1.9
+/// times; with other processes holding the second core, the dispatch cost about 6 µs and two threads were slower.
+/// Whatever the threshold, the results are the same bits: it decides the thread count, never the order of a sum.
 /// </summary>
 internal static class ParallelThresholds
 {
-    /// <summary>
-    /// A memory-bound elementwise op (add, ReLU, a scale, a VJP such as g·y). Past 256 KB of output its blocks are also
-    /// at least 256 KB (<see cref="ElementwiseParallel.Blocks{T}"/>), so float outputs split from 128K elements on.
-    /// </summary>
+    /// <summary>A memory-bound elementwise op (add, ReLU, a scale, a VJP such as g·y): 1.6× at 64K floats.</summary>
     public const long MemoryBound = 1 << 16;
 
-    /// <summary>An elementwise op of several flops per element (exp, tanh, GELU, a scalar call per element).</summary>
+    /// <summary>An op of several flops per element (exp, tanh, GELU, a scalar call per element): 1.9× at 32K floats.</summary>
     public const long ComputeBound = 1 << 15;
 
-    /// <summary>A reduction: it only reads, about twice as fast per element as an add (a full sum, an axis reduction).</summary>
-    public const long Reduction = 1 << 17;
+    /// <summary>A reduction (a full sum or extremum, an axis reduction): Σ 1.4×, max 1.7× at 64K floats.</summary>
+    public const long Reduction = 1 << 16;
 
     /// <summary>The threshold for an elementwise op of <paramref name="cost"/>.</summary>
     public static long Of(ElementCost cost) => cost == ElementCost.Compute ? ComputeBound : MemoryBound;
