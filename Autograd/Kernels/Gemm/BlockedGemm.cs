@@ -85,7 +85,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._mr = mr;
         job._mc = BlockRows(tile);
         job._nr = nr;
-        (job._directA, job._directB) = ReadInPlace(problem, job._mc);
+        (job._directA, job._directB) = ReadInPlace(problem, mr, job._mc);
         job._splitRows = SplitRows(problem.M, job._mc, rowTiles, columnTiles, threads);
         var panelWidth = PanelWidth(problem.N, nr);
         job._panelWidth = panelWidth;
@@ -243,15 +243,32 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// serves at most 8 row tiles, too few to repay the copy) and its rows are 64-byte aligned, or it is small
     /// enough to stay in L1 whatever its alignment; a misaligned row costs every vector load two cache lines,
     /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned).
-    /// Measured one thread, float, 8×32 tile: 64² 114 → 159 GFLOP/s, dW=GᵀX 128,256,64 126 → 150; B in place
-    /// lost 6% at 128² and 256² (many row tiles per sliver, rows 1 KiB apart sharing L1 sets), hence m ≤ 64.
-    /// A transposed B is always packed: its sliver's columns are rows of the stored matrix.
+    /// Either operand is packed when its rows are so far apart in a power of two that they crowd a few L1 sets
+    /// (see <see cref="RowsPerL1Set"/>). Measured one thread, float, 8×32 tile: 64² 114 → 159 GFLOP/s,
+    /// dW=GᵀX 128,256,64 126 → 150; B in place lost 6% at 128² and 256² (many row tiles per sliver), hence
+    /// m ≤ 64. A transposed B is always packed: its sliver's columns are rows of the stored matrix.
     /// </summary>
-    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mc)
+    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mr, int mc)
     {
+        var kc = Math.Min(p.K, Kc);
+        var inPlaceA = p.M <= mc && (p.TransA
+            ? RowsPerL1Set((long)p.M * sizeof(T), kc) <= 4        // kc short runs of MR values, M apart
+            : RowsPerL1Set((long)p.K * sizeof(T), mr) <= 2);      // MR long runs of kc values, K apart
         var alignedRows = (nint)p.B % 64 == 0 && p.N * sizeof(T) % 64 == 0;
         var fitsL1 = (long)p.K * p.N * sizeof(T) <= 32 * 1024;
-        return (p.M <= mc, p.M <= 64 && !p.TransB && (alignedRows || fitsL1));
+        var inPlaceB = !p.TransB && p.M <= 64 && (alignedRows || fitsL1) && RowsPerL1Set((long)p.N * sizeof(T), kc) <= 4;
+        return (inPlaceA, inPlaceB);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="rows"/> rows <paramref name="strideBytes"/> apart start in the same L1 set (of
+    /// 64 lines: 4 KiB): a power-of-two stride of 4 KiB puts every row in one set, 1 KiB in 4 sets, 3136 B in all.
+    /// </summary>
+    private static long RowsPerL1Set(long strideBytes, int rows)
+    {
+        // gcd(stride, 4096) is the stride's largest power-of-two factor, at most 4096.
+        var sets = Math.Min(64, 4096 >> Math.Min(12, BitOperations.TrailingZeroCount(strideBytes)));
+        return (rows + sets - 1) / sets;
     }
 
     /// <summary>
