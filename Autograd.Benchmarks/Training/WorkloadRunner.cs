@@ -65,7 +65,7 @@ public static class WorkloadRunner
             double firstLoss = workload.LastLoss!.Item();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             PoolState pool = BufferPool.State;
-            long collections = pool.Collections, misses = pool.Misses, hits = pool.Hits;
+            long collections = pool.Collections, misses = pool.Misses, hits = pool.Hits, collectionTicks = pool.CollectionTicks;
             var (medianMicroseconds, steps, allocatedPerStep, meanMicroseconds) = Race(workload.Step, seconds);
             // Collections per 1,000 steps (gen 0 counts every collection, gen 2 only full ones); "pool_gc" are those the
             // buffer pool asked for, "pool_hit" the share of pooled rents served without allocating.
@@ -76,6 +76,7 @@ public static class WorkloadRunner
                 + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2} "
                 + $"gc0_per_1k={(GC.CollectionCount(0) - gen0) * perThousand:F1} gc1_per_1k={(GC.CollectionCount(1) - gen1) * perThousand:F1} "
                 + $"gc2_per_1k={(GC.CollectionCount(2) - gen2) * perThousand:F1} pool_gc_per_1k={(pool.Collections - collections) * perThousand:F1} "
+                + $"pool_gc_us_per_step={Stopwatch.GetElapsedTime(0, pool.CollectionTicks - collectionTicks).TotalMicroseconds / Math.Max(steps, 1):F1} "
                 + $"pool_hit={(pool.Hits - hits) / (double)Math.Max(1, pool.Hits - hits + pool.Misses - misses):F4}"));
         }
 

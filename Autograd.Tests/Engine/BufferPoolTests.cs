@@ -19,6 +19,7 @@ public class BufferPoolTests
         Tensor reused = Tensor.Empty([33, 61], DType.Float32);   // a miss after a collection scans first
         Assert.That(storage.TryGetTarget(out Array? array) && ReferenceEquals(array, reused.Storage), Is.True,
             "the storage of the collected ReLU output should be reused");
+        GC.KeepAlive(x);   // else (optimised code) x is collected too, and its array, of the same length, may come first
     }
 
     [Test]
@@ -92,6 +93,7 @@ public class BufferPoolTests
         Assert.That(BufferPool.State.FreeBytes, Is.Zero);
         Collect();
         Assert.That(storage.TryGetTarget(out _), Is.False, "the pool no longer holds the collected tensor's storage");
+        GC.KeepAlive(x);
     }
 
     [Test]

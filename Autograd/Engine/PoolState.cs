@@ -44,6 +44,9 @@ internal sealed class PoolState
     /// <summary>Collections the pool asked for.</summary>
     public long Collections { get; private set; }
 
+    /// <summary>Time spent in them, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    public long CollectionTicks { get; private set; }
+
     /// <summary>Bytes in the free lists.</summary>
     public long FreeBytes => _freeBytes;
 
@@ -107,6 +110,7 @@ internal sealed class PoolState
     /// <summary>A blocking collection of <paramref name="generation"/> and the younger ones.</summary>
     private void Collect(int generation)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int gen2 = GC.CollectionCount(2);
         GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
         DropStaleLengths();
@@ -118,6 +122,7 @@ internal sealed class PoolState
         }
 
         Collections++;
+        CollectionTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
     }
 
     private void DropStaleLengths()

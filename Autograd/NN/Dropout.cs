@@ -46,14 +46,25 @@ public sealed class Dropout : Module
 
         var keep = 1 - P;
         var scale = keep > 0 ? 1 / keep : 0;
-        var random = Generator.Reserve(input.Count);
-        var values = new double[input.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = random.NextDouble() < keep ? scale : 0d;
-        }
+        var random = Generator.Reserve(input.Count);   // this pass's draws, taken atomically (thread-safe)
+        Tensor mask = Tensor.Empty(input.ShapeArray, input.DType);   // from the buffer pool; every element is written
+        DTypeDispatch.Float(input.DType, new MaskAction(mask, random, keep, scale));
+        return input * mask;
+    }
 
-        return input * Tensor.FromValues(values, input.Shape, input.DType);
+    /// <summary>Each element scale with probability keep, else 0, drawn in order from the layer's stream.</summary>
+    private readonly struct MaskAction(Tensor mask, SplitMix64 random, double keep, double scale) : IFloatAction
+    {
+        public void Invoke<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            Span<T> values = mask.Span<T>();
+            T kept = T.CreateChecked(scale);
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = random.NextDouble() < keep ? kept : T.Zero;
+            }
+        }
     }
 
     /// <inheritdoc/>
