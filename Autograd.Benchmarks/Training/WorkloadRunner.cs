@@ -63,21 +63,18 @@ public static class WorkloadRunner
 
             workload.Step();   // the first step's loss: both sides start from the same weights (W5, W6), so it must agree
             double firstLoss = workload.LastLoss!.Item();
-            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
-            PoolState pool = BufferPool.State;
-            long collections = pool.Collections, misses = pool.Misses, hits = pool.Hits, collectionTicks = pool.CollectionTicks;
             var (medianMicroseconds, steps, allocatedPerStep, meanMicroseconds) = Race(workload.Step, seconds);
+            Window w = LastWindow;
             // Collections per 1,000 steps (gen 0 counts every collection, gen 2 only full ones); "pool_gc" are those the
             // buffer pool asked for, "pool_hit" the share of pooled rents served without allocating.
             double perThousand = 1000.0 / Math.Max(steps, 1);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT {workload.Id} {workload.Name} median_us={medianMicroseconds:F3} mean_us={meanMicroseconds:F3} steps={steps} "
                 + $"final_loss={workload.LastLoss!.Item():G6} first_loss={firstLoss:G7} alloc_bytes_per_step={allocatedPerStep} "
-                + $"gc0={GC.CollectionCount(0) - gen0} gc2={GC.CollectionCount(2) - gen2} "
-                + $"gc0_per_1k={(GC.CollectionCount(0) - gen0) * perThousand:F1} gc1_per_1k={(GC.CollectionCount(1) - gen1) * perThousand:F1} "
-                + $"gc2_per_1k={(GC.CollectionCount(2) - gen2) * perThousand:F1} pool_gc_per_1k={(pool.Collections - collections) * perThousand:F1} "
-                + $"pool_gc_us_per_step={Stopwatch.GetElapsedTime(0, pool.CollectionTicks - collectionTicks).TotalMicroseconds / Math.Max(steps, 1):F1} "
-                + $"pool_hit={(pool.Hits - hits) / (double)Math.Max(1, pool.Hits - hits + pool.Misses - misses):F4}"));
+                + $"gc0={w.Gen0} gc2={w.Gen2} gc0_per_1k={w.Gen0 * perThousand:F1} gc1_per_1k={w.Gen1 * perThousand:F1} "
+                + $"gc2_per_1k={w.Gen2 * perThousand:F1} pool_gc_per_1k={w.PoolCollections * perThousand:F1} "
+                + $"pool_gc_us_per_step={Stopwatch.GetElapsedTime(0, w.PoolCollectionTicks).TotalMicroseconds / Math.Max(steps, 1):F1} "
+                + $"pool_hit={w.Hits / (double)Math.Max(1, w.Hits + w.Misses):F4}"));
         }
 
         if (wanted.Contains("TAPE"))
@@ -106,6 +103,7 @@ public static class WorkloadRunner
         Action step, double seconds)
     {
         ArgumentNullException.ThrowIfNull(step);
+        double[] samples = new double[MaxSamples];   // before the warm-up: a 16 MB array, and the collection it may cause
         var clock = Stopwatch.StartNew();
         // 30 steps: the JIT's call-count threshold. A process started on one core has no spare core for the tiered
         // compiler, so slow steps (W5: 50 ms per step in steady state, 146 ms before its kernels are optimised)
@@ -115,26 +113,29 @@ public static class WorkloadRunner
             step();
         }
 
-        // Then until the buffer pool is steady (at most ~10 s more): no storage allocated for 10 steps in a row and for a
-        // whole cycle of the pool's collections (it needs one collection budget of buffers, BufferPool.CollectBudget,
-        // before it stops allocating), or no pooled storage used at all (W1's tensors are all small).
+        // Then until the buffer pool is steady (at most ~10 s more): no storage allocated for 2 s, 10 steps and four of
+        // the pool's collections in a row (it needs one collection budget of buffers, BufferPool.CollectBudget, before
+        // it stops allocating, and a few cycles to hold a whole cycle's worth), or no pooled storage used at all (W1).
         PoolState pool = BufferPool.State;
         clock.Restart();
+        var quietSince = TimeSpan.Zero;
         for (int quiet = 0, cycles = 0; clock.Elapsed.TotalSeconds < 10;)
         {
             long misses = pool.Misses, rents = pool.Hits + pool.Misses, collections = pool.Collections;
             step();
             bool missed = pool.Misses != misses;
+            quietSince = missed || quiet == 0 ? clock.Elapsed : quietSince;
             quiet = missed ? 0 : quiet + 1;
             cycles = missed ? 0 : cycles + (int)(pool.Collections - collections);
-            if (quiet >= 10 && (cycles >= 2 || pool.Hits + pool.Misses == rents))
+            bool unpooled = pool.Hits + pool.Misses == rents;
+            if (quiet >= 10 && (unpooled || (cycles >= 4 && (clock.Elapsed - quietSince).TotalSeconds >= 2)))
             {
                 break;
             }
         }
 
-        double[] samples = new double[MaxSamples];   // allocated before measuring allocations
         int count = 0;
+        Window before = Window.Now(pool);
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         clock.Restart();
         while ((count < 5 || clock.Elapsed.TotalSeconds < seconds)
@@ -146,10 +147,24 @@ public static class WorkloadRunner
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        LastWindow = Window.Now(pool) - before;
         double mean = samples.AsSpan(0, count).ToArray().Sum() / count;
         Array.Sort(samples, 0, count);
         double median = count % 2 == 1 ? samples[count / 2] : (samples[(count / 2) - 1] + samples[count / 2]) / 2;
         return (median, count, allocated / count, mean);
+    }
+
+    /// <summary>Collections and pool activity during the timed steps of the last <see cref="Race"/> (not its warm-up).</summary>
+    internal static Window LastWindow { get; private set; }
+
+    /// <summary>Counters of the runtime's collections and of the buffer pool, to subtract.</summary>
+    internal readonly record struct Window(int Gen0, int Gen1, int Gen2, long PoolCollections, long PoolCollectionTicks, long Hits, long Misses)
+    {
+        public static Window Now(PoolState pool) => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            pool.Collections, pool.CollectionTicks, pool.Hits, pool.Misses);
+
+        public static Window operator -(Window a, Window b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2,
+            a.PoolCollections - b.PoolCollections, a.PoolCollectionTicks - b.PoolCollectionTicks, a.Hits - b.Hits, a.Misses - b.Misses);
     }
 
     /// <summary>
