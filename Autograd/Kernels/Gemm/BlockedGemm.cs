@@ -190,19 +190,23 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>
-    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each sliver is
-    /// packed into the same slot (this part's first) and multiplied at once, while it is still in L1. Packing the
-    /// whole panel first sent it out to L2/L3 and back, and even groups of 8 slivers (256 KiB) were read back from
-    /// L2: one sliver at a time measured 2-10% faster on every small-M layer shape (dX=GW 64,784,256 125 → 129).
+    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each group of
+    /// slivers is packed into the same slots (this part's first) and multiplied at once, never the whole panel,
+    /// which went out to L2/L3 and back. While op(B) fits in L2 (≤ 1 MiB) a group is one sliver, still in L1 when
+    /// the micro-kernel reads it (2-10% faster than 8 on the small-M layer shapes, dX=GW 64,784,256 125 → 129);
+    /// a larger B comes from L3 or DRAM, where packing 8 slivers row by row reads 1 KiB runs within a page that
+    /// the prefetchers follow, not 128 bytes per page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
     /// </summary>
     private void MultiplyStreamingB(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride, bool overwrite)
     {
+        var group = (long)p.K * p.N * sizeof(T) <= 1 << 20 ? 1 : 8;
         var slot = _packedB + ((nint)firstSliver * sliverStride);
         PrepareA(p, packedA, 0, p.M, pc, kc);
-        for (var s = firstSliver; s < endSliver; s++)
+        for (var s = firstSliver; s < endSliver; s += group)
         {
-            PrepareB(p, slot, jc, pc, kc, s, s + 1, sliverStride);
-            MultiplyBlock(p, packedA, slot, tile, 0, p.M, jc, pc, kc, sliverStride, s, s + 1, overwrite);
+            var s1 = Math.Min(endSliver, s + group);
+            PrepareB(p, slot, jc, pc, kc, s, s1, sliverStride);
+            MultiplyBlock(p, packedA, slot, tile, 0, p.M, jc, pc, kc, sliverStride, s, s1, overwrite);
         }
     }
 
