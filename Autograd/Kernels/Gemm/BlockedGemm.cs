@@ -42,6 +42,9 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     [ThreadStatic]
     private static GemmScratch<T>? _packedBStore;
 
+    [ThreadStatic]
+    private static GemmScratch<T>? _streamSlotStore;
+
     private readonly GemmBarrier _barrier = new();
     private GemmProblem<T> _problem;
     private GemmTile _tile;
@@ -53,6 +56,10 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private T* _packedB;
     private int _panelWidth;
     private bool _splitRows;
+    private bool _streaming;
+    private int _streamGroup;
+    private int _nextUnit;
+    private int _doneUnits;
     private int _blockRows;
     private int _nextBlock0;
     private int _nextBlock1;
@@ -87,10 +94,22 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._nr = nr;
         (job._directA, job._directB) = ReadInPlace(problem, mr, job._mc);
         job._splitRows = SplitRows(problem.M, job._mc, rowTiles, columnTiles, threads);
-        var panelWidth = PanelWidth(problem.N, nr);
-        job._panelWidth = panelWidth;
-        job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
-        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / nr);
+        job._streaming = problem.M <= job._mc && (threads == 1 || !job._splitRows);
+        int parts;
+        if (job._streaming)
+        {
+            // Groups of slivers that op(B) is packed and multiplied by (see ExecuteStreaming).
+            job._streamGroup = (long)problem.K * problem.N * sizeof(T) <= 1 << 20 ? 1 : 8;
+            parts = Math.Min(threads, (columnTiles + job._streamGroup - 1) / job._streamGroup);
+        }
+        else
+        {
+            var panelWidth = PanelWidth(problem.N, nr);
+            job._panelWidth = panelWidth;
+            job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
+            parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / nr);
+        }
+
         GemmThreading.Run(job, parts);
         job._problem = default;
         job._packedB = null;
@@ -101,6 +120,8 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         _barrier.Reset(parts);
         _nextBlock0 = 0;
         _nextBlock1 = 0;
+        _nextUnit = 0;
+        _doneUnits = 0;
 
         // Splitting rows, parts claim A blocks from a shared counter rather than fixed halves, so a
         // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
@@ -111,6 +132,12 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
 
     public override void Execute(int part, int parts)
     {
+        if (_streaming)
+        {
+            ExecuteStreaming();
+            return;
+        }
+
         var p = _problem;
         var nr = _nr;
         var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
@@ -130,11 +157,6 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 var kc = Math.Min(Kc, p.K - pc);
                 var overwrite = !p.Accumulate && pc == 0;
                 var (firstSliver, endSliver) = Share(slivers, part, parts);
-                if ((parts == 1 || !_splitRows) && p.M <= _mc)
-                {
-                    MultiplyStreamingB(p, packedA, tile, jc, pc, kc, firstSliver, endSliver, sliverStride, overwrite);
-                    continue;
-                }
 
                 if (parts == 1 && p.M <= 2 * _mc)
                 {
@@ -190,23 +212,54 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>
-    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each group of
-    /// slivers is packed into the same slots (this part's first) and multiplied at once, never the whole panel,
-    /// which went out to L2/L3 and back. While op(B) fits in L2 (≤ 1 MiB) a group is one sliver, still in L1 when
-    /// the micro-kernel reads it (2-10% faster than 8 on the small-M layer shapes, dX=GW 64,784,256 125 → 129);
-    /// a larger B comes from L3 or DRAM, where packing 8 slivers row by row reads 1 KiB runs within a page that
-    /// the prefetchers follow, not 128 bytes per page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
+    /// One A block (m ≤ MC): op(B) never goes through a panel. Each unit of work is one K block of a group of
+    /// slivers: the group is packed into this thread's slot and multiplied at once, while still in L1/L2 (the
+    /// whole panel went out to L2/L3 and back). While op(B) fits in L2 (≤ 1 MiB) a group is one sliver, in L1
+    /// when the micro-kernel reads it (2-10% faster than 8 on the small-M layer shapes, dX=GW 64,784,256
+    /// 125 → 129 GFLOP/s); a larger B comes from L3 or DRAM, where packing 8 slivers row by row reads 1 KiB runs
+    /// that the prefetchers follow, not 128 bytes per page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
+    /// Parts claim units in order from a shared counter, so a part whose core is busy, or whose thread wakes late,
+    /// takes fewer (with fixed halves, two threads on a 4 MFLOP product were slower than one); a unit of K block
+    /// t waits until every unit of block t - 1 is done, so each element of C is still summed in K order.
     /// </summary>
-    private void MultiplyStreamingB(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride, bool overwrite)
+    private void ExecuteStreaming()
     {
-        var group = (long)p.K * p.N * sizeof(T) <= 1 << 20 ? 1 : 8;
-        var slot = _packedB + ((nint)firstSliver * sliverStride);
-        PrepareA(p, packedA, 0, p.M, pc, kc);
-        for (var s = firstSliver; s < endSliver; s += group)
+        var p = _problem;
+        var group = _streamGroup;
+        var kc0 = Math.Min(Kc, p.K);
+        var sliverStride = kc0 * _nr;
+        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
+        var slot = (_streamSlotStore ??= new GemmScratch<T>()).Get(((long)group * sliverStride) + GemmPacking<T>.Slack);
+        var tile = stackalloc T[_mr * _nr];
+        var slivers = (p.N + _nr - 1) / _nr;
+        var groups = (slivers + group - 1) / group;
+        var units = ((p.K + Kc - 1) / Kc) * groups;
+        var packedStep = -1;
+        for (var unit = Interlocked.Increment(ref _nextUnit) - 1; unit < units; unit = Interlocked.Increment(ref _nextUnit) - 1)
         {
-            var s1 = Math.Min(endSliver, s + group);
-            PrepareB(p, slot, jc, pc, kc, s, s1, sliverStride);
-            MultiplyBlock(p, packedA, slot, tile, 0, p.M, jc, pc, kc, sliverStride, s, s1, overwrite);
+            var step = unit / groups;
+            if (step > 0 && Volatile.Read(ref _doneUnits) < step * groups)
+            {
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _doneUnits) < step * groups)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+
+            var pc = step * Kc;
+            var kc = Math.Min(Kc, p.K - pc);
+            if (packedStep != step)
+            {
+                PrepareA(p, packedA, 0, p.M, pc, kc);
+                packedStep = step;
+            }
+
+            var s0 = unit % groups * group;
+            var s1 = Math.Min(slivers, s0 + group);
+            PrepareB(p, slot, 0, pc, kc, s0, s1, sliverStride);
+            MultiplyBlock(p, packedA, slot, tile, 0, p.M, 0, pc, kc, sliverStride, s0, s1, overwrite: !p.Accumulate && pc == 0);
+            Interlocked.Increment(ref _doneUnits);
         }
     }
 
