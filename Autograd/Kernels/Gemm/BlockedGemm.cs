@@ -58,6 +58,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private bool _splitRows;
     private bool _streaming;
     private int _streamGroup;
+    private int _streamChunk;
     private int _nextUnit;
     private int _doneUnits;
     private int _blockRows;
@@ -92,7 +93,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._mr = mr;
         job._mc = BlockRows(tile);
         job._nr = nr;
-        (job._directA, job._directB) = ReadInPlace(problem, mr, job._mc);
+        (job._directA, job._directB) = ReadInPlace(problem, mr, nr, job._mc);
         job._splitRows = SplitRows(problem.M, job._mc, rowTiles, columnTiles, threads);
         job._streaming = problem.M <= job._mc && (threads == 1 || !job._splitRows);
         int parts;
@@ -122,6 +123,13 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         _nextBlock1 = 0;
         _nextUnit = 0;
         _doneUnits = 0;
+        if (_streaming)
+        {
+            // About four chunks per part, whole packing groups.
+            var slivers = (_problem.N + _nr - 1) / _nr;
+            var chunk = parts == 1 ? slivers : Math.Max(1, (slivers + (4 * parts) - 1) / (4 * parts));
+            _streamChunk = (chunk + _streamGroup - 1) / _streamGroup * _streamGroup;
+        }
 
         // Splitting rows, parts claim A blocks from a shared counter rather than fixed halves, so a
         // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
@@ -212,36 +220,39 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>
-    /// One A block (m ≤ MC): op(B) never goes through a panel. Each unit of work is one K block of a group of
-    /// slivers: the group is packed into this thread's slot and multiplied at once, while still in L1/L2 (the
-    /// whole panel went out to L2/L3 and back). While op(B) fits in L2 (≤ 1 MiB) a group is one sliver, in L1
-    /// when the micro-kernel reads it (2-10% faster than 8 on the small-M layer shapes, dX=GW 64,784,256
-    /// 125 → 129 GFLOP/s); a larger B comes from L3 or DRAM, where packing 8 slivers row by row reads 1 KiB runs
-    /// that the prefetchers follow, not 128 bytes per page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
-    /// Parts claim units in order from a shared counter, so a part whose core is busy, or whose thread wakes late,
-    /// takes fewer (with fixed halves, two threads on a 4 MFLOP product were slower than one); a unit of K block
-    /// t waits until every unit of block t - 1 is done, so each element of C is still summed in K order.
+    /// One A block (m ≤ MC): op(B) never goes through a panel. op(B) is packed a group of slivers at a time into
+    /// this thread's slot and multiplied at once, while still in L1/L2 (the whole panel went out to L2/L3 and
+    /// back). While op(B) fits in L2 (≤ 1 MiB) a group is one sliver, in L1 when the micro-kernel reads it (2-10%
+    /// faster than 8 on the small-M layer shapes, dX=GW 64,784,256 125 → 129 GFLOP/s); a larger B comes from L3 or
+    /// DRAM, where packing 8 slivers row by row reads 1 KiB runs that the prefetchers follow, not 128 bytes per
+    /// page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
+    /// Parts claim units (one K block of a chunk of columns, about a quarter of a part's share) in order from a
+    /// shared counter, so a part whose core is busy, or whose thread wakes late, takes fewer; chunks rather than
+    /// single slivers, because neighbouring parts writing the two halves of one cache line of C slowed two
+    /// threads below one. A unit of K block t waits until every unit of block t - 1 is done, so each element of
+    /// C is still summed in K order.
     /// </summary>
     private void ExecuteStreaming()
     {
         var p = _problem;
         var group = _streamGroup;
+        var chunk = _streamChunk;
         var kc0 = Math.Min(Kc, p.K);
         var sliverStride = kc0 * _nr;
         var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
         var slot = (_streamSlotStore ??= new GemmScratch<T>()).Get(((long)group * sliverStride) + GemmPacking<T>.Slack);
         var tile = stackalloc T[_mr * _nr];
         var slivers = (p.N + _nr - 1) / _nr;
-        var groups = (slivers + group - 1) / group;
-        var units = ((p.K + Kc - 1) / Kc) * groups;
+        var chunks = (slivers + chunk - 1) / chunk;
+        var units = ((p.K + Kc - 1) / Kc) * chunks;
         var packedStep = -1;
         for (var unit = Interlocked.Increment(ref _nextUnit) - 1; unit < units; unit = Interlocked.Increment(ref _nextUnit) - 1)
         {
-            var step = unit / groups;
-            if (step > 0 && Volatile.Read(ref _doneUnits) < step * groups)
+            var step = unit / chunks;
+            if (step > 0 && Volatile.Read(ref _doneUnits) < step * chunks)
             {
                 var spinner = default(SpinWait);
-                while (Volatile.Read(ref _doneUnits) < step * groups)
+                while (Volatile.Read(ref _doneUnits) < step * chunks)
                 {
                     spinner.SpinOnce(sleep1Threshold: -1);
                 }
@@ -255,10 +266,14 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 packedStep = step;
             }
 
-            var s0 = unit % groups * group;
-            var s1 = Math.Min(slivers, s0 + group);
-            PrepareB(p, slot, 0, pc, kc, s0, s1, sliverStride);
-            MultiplyBlock(p, packedA, slot, tile, 0, p.M, 0, pc, kc, sliverStride, s0, s1, overwrite: !p.Accumulate && pc == 0);
+            var end = Math.Min(slivers, (unit % chunks * chunk) + chunk);
+            for (var s0 = unit % chunks * chunk; s0 < end; s0 += group)
+            {
+                var s1 = Math.Min(end, s0 + group);
+                PrepareB(p, slot, 0, pc, kc, s0, s1, sliverStride);
+                MultiplyBlock(p, packedA, slot, tile, 0, p.M, 0, pc, kc, sliverStride, s0, s1, overwrite: !p.Accumulate && pc == 0);
+            }
+
             Interlocked.Increment(ref _doneUnits);
         }
     }
@@ -297,15 +312,16 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// packed, see <see cref="PrepareA"/> and <see cref="PrepareB"/>). Packing pays for itself by reuse: each
     /// packed A sliver serves every B sliver and each packed B sliver every row tile. With one A block (m ≤ MC)
     /// the rows of A stay in L1/L2 between B slivers anyway. A plain B is read in place when m ≤ 64 (a sliver
-    /// serves at most 8 row tiles, too few to repay the copy) and its rows are 64-byte aligned, or it is small
-    /// enough to stay in L1 whatever its alignment; a misaligned row costs every vector load two cache lines,
-    /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned).
+    /// serves at most 8 row tiles, too few to repay the copy). With the AVX-512 tile its rows must also be
+    /// 64-byte aligned, or B small enough to stay in L1: a misaligned row costs each 64-byte load two cache lines,
+    /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned); a
+    /// 32-byte load crosses a line far less often, and with the AVX2 tile B in place won anyway (67 → 80).
     /// Either operand is packed when its rows are so far apart in a power of two that they crowd a few L1 sets
     /// (see <see cref="RowsPerL1Set"/>). Measured one thread, float, 8×32 tile: 64² 114 → 159 GFLOP/s,
     /// dW=GᵀX 128,256,64 126 → 150; B in place lost 6% at 128² and 256² (many row tiles per sliver), hence
     /// m ≤ 64. A transposed B is always packed: its sliver's columns are rows of the stored matrix.
     /// </summary>
-    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mr, int mc)
+    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mr, int nr, int mc)
     {
         var kc = Math.Min(p.K, Kc);
         var inPlaceA = p.M <= mc && (p.TransA
@@ -313,7 +329,8 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
             : RowsPerL1Set((long)p.K * sizeof(T), mr) <= 2);      // MR long runs of kc values, K apart
         var alignedRows = (nint)p.B % 64 == 0 && p.N * sizeof(T) % 64 == 0;
         var fitsL1 = (long)p.K * p.N * sizeof(T) <= 32 * 1024;
-        var inPlaceB = !p.TransB && p.M <= 64 && (alignedRows || fitsL1) && RowsPerL1Set((long)p.N * sizeof(T), kc) <= 4;
+        var wideVectors = nr * sizeof(T) >= 128;
+        var inPlaceB = !p.TransB && p.M <= 64 && (alignedRows || fitsL1 || !wideVectors) && RowsPerL1Set((long)p.N * sizeof(T), kc) <= 4;
         return (inPlaceA, inPlaceB);
     }
 
