@@ -61,6 +61,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private int _streamChunk;
     private int _nextUnit;
     private int _doneUnits;
+    private int[] _nextInShare = [];
     private int _blockRows;
     private int _nextBlock0;
     private int _nextBlock1;
@@ -100,7 +101,8 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         if (job._streaming)
         {
             // Groups of slivers that op(B) is packed and multiplied by (see ExecuteStreaming).
-            job._streamGroup = (long)problem.K * problem.N * sizeof(T) <= 1 << 20 ? 1 : 8;
+            // (slivers narrower than the 8×32 tile's 128 bytes go two or four at a time).
+            job._streamGroup = ((long)problem.K * problem.N * sizeof(T) <= 1 << 20 ? 1 : 8) * Math.Max(1, 128 / (nr * sizeof(T)));
             parts = Math.Min(threads, (columnTiles + job._streamGroup - 1) / job._streamGroup);
         }
         else
@@ -123,6 +125,12 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         _nextBlock1 = 0;
         _nextUnit = 0;
         _doneUnits = 0;
+        if (_nextInShare.Length < parts)
+        {
+            _nextInShare = new int[GemmThreading.MaxThreads];
+        }
+
+        Array.Clear(_nextInShare, 0, parts);
         if (_streaming)
         {
             // About four chunks per part, whole packing groups.
@@ -142,7 +150,7 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     {
         if (_streaming)
         {
-            ExecuteStreaming();
+            ExecuteStreaming(part, parts);
             return;
         }
 
@@ -226,13 +234,13 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// faster than 8 on the small-M layer shapes, dX=GW 64,784,256 125 → 129 GFLOP/s); a larger B comes from L3 or
     /// DRAM, where packing 8 slivers row by row reads 1 KiB runs that the prefetchers follow, not 128 bytes per
     /// page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
-    /// Parts claim units (one K block of a chunk of columns, about a quarter of a part's share) in order from a
-    /// shared counter, so a part whose core is busy, or whose thread wakes late, takes fewer; chunks rather than
-    /// single slivers, because neighbouring parts writing the two halves of one cache line of C slowed two
-    /// threads below one. A unit of K block t waits until every unit of block t - 1 is done, so each element of
-    /// C is still summed in K order.
+    /// Parts claim units (a chunk of columns, about a quarter of a part's share, through every K block; or one K
+    /// block of it when A is packed) in order from a shared counter, so a part whose core is busy, or whose
+    /// thread wakes late, takes fewer; chunks rather than single slivers, because neighbouring parts writing the
+    /// two halves of one cache line of C slowed two threads below one. A unit of K block t waits until every unit
+    /// of block t - 1 is done, so each element of C is still summed in K order.
     /// </summary>
-    private void ExecuteStreaming()
+    private void ExecuteStreaming(int part, int parts)
     {
         var p = _problem;
         var group = _streamGroup;
@@ -244,34 +252,43 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         var tile = stackalloc T[_mr * _nr];
         var slivers = (p.N + _nr - 1) / _nr;
         var chunks = (slivers + chunk - 1) / chunk;
-        var units = ((p.K + Kc - 1) / Kc) * chunks;
+        var steps = (p.K + Kc - 1) / Kc;
+
+        // With A read in place a unit is a chunk through every K block: nothing to wait for. A packed A is
+        // packed once per K block by each part, so units go K block by K block instead.
+        var wholeChunks = _directA;
+        var units = wholeChunks ? chunks : steps * chunks;
         var packedStep = -1;
-        for (var unit = Interlocked.Increment(ref _nextUnit) - 1; unit < units; unit = Interlocked.Increment(ref _nextUnit) - 1)
+        for (var unit = ClaimUnit(part, parts, units, wholeChunks); unit < units; unit = ClaimUnit(part, parts, units, wholeChunks))
         {
-            var step = unit / chunks;
-            if (step > 0 && Volatile.Read(ref _doneUnits) < step * chunks)
+            var firstStep = wholeChunks ? 0 : unit / chunks;
+            if (firstStep > 0 && Volatile.Read(ref _doneUnits) < firstStep * chunks)
             {
                 var spinner = default(SpinWait);
-                while (Volatile.Read(ref _doneUnits) < step * chunks)
+                while (Volatile.Read(ref _doneUnits) < firstStep * chunks)
                 {
                     spinner.SpinOnce(sleep1Threshold: -1);
                 }
             }
 
-            var pc = step * Kc;
-            var kc = Math.Min(Kc, p.K - pc);
-            if (packedStep != step)
+            var first = unit % chunks * chunk;
+            var end = Math.Min(slivers, first + chunk);
+            for (var step = firstStep; step < (wholeChunks ? steps : firstStep + 1); step++)
             {
-                PrepareA(p, packedA, 0, p.M, pc, kc);
-                packedStep = step;
-            }
+                var pc = step * Kc;
+                var kc = Math.Min(Kc, p.K - pc);
+                if (packedStep != step)
+                {
+                    PrepareA(p, packedA, 0, p.M, pc, kc);
+                    packedStep = step;
+                }
 
-            var end = Math.Min(slivers, (unit % chunks * chunk) + chunk);
-            for (var s0 = unit % chunks * chunk; s0 < end; s0 += group)
-            {
-                var s1 = Math.Min(end, s0 + group);
-                PrepareB(p, slot, 0, pc, kc, s0, s1, sliverStride);
-                MultiplyBlock(p, packedA, slot, tile, 0, p.M, 0, pc, kc, sliverStride, s0, s1, overwrite: !p.Accumulate && pc == 0);
+                for (var s0 = first; s0 < end; s0 += group)
+                {
+                    var s1 = Math.Min(end, s0 + group);
+                    PrepareB(p, slot, 0, pc, kc, s0, s1, sliverStride);
+                    MultiplyBlock(p, packedA, slot, tile, 0, p.M, 0, pc, kc, sliverStride, s0, s1, overwrite: !p.Accumulate && pc == 0);
+                }
             }
 
             Interlocked.Increment(ref _doneUnits);
@@ -398,6 +415,33 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         var panels = (n + Nc - 1) / Nc;
         var perPanel = (n + panels - 1) / panels;
         return (perPanel + nr - 1) / nr * nr;
+    }
+
+    /// <summary>
+    /// The next unit for <paramref name="part"/> (at or past <paramref name="units"/> when none is left). Whole
+    /// chunks are claimed from the part's own share of them first, front to back, then from the others' shares,
+    /// so parts work on contiguous columns (one shared cache line of C per pair of neighbours) unless one falls
+    /// behind; K blocks of chunks are claimed in order, all parts from one counter.
+    /// </summary>
+    private int ClaimUnit(int part, int parts, int units, bool wholeChunks)
+    {
+        if (!wholeChunks)
+        {
+            return Interlocked.Increment(ref _nextUnit) - 1;
+        }
+
+        for (var i = 0; i < parts; i++)
+        {
+            var share = (part + i) % parts;
+            var (start, end) = Share(units, share, parts);
+            var unit = start + Interlocked.Increment(ref _nextInShare[share]) - 1;
+            if (unit < end)
+            {
+                return unit;
+            }
+        }
+
+        return units;
     }
 
     /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>
