@@ -14,8 +14,11 @@ namespace Autograd.Kernels;
 ///       for jr in NC by NR   B sliver KC×NR  stays in L1 across the ir loop
 ///         for ir in MC by MR micro-kernel: C[MR×NR] += A sliver · B sliver
 /// </code>
-/// Threads split the ic rows (or, when op(B) has more tiles than op(A), the jr slivers), never K,
-/// so no two threads write the same element of C and no reduction is needed.
+/// The register tile is <see cref="GemmTiles.Current"/> (8×32 float with AVX-512, 6×16 with AVX2, 6×8 with SSE or
+/// AdvSimd). Small operands are read in place rather than packed (<see cref="ReadInPlace"/>), and a product whose
+/// A is one block streams B through a few slivers instead of a panel (<see cref="ExecuteStreaming"/>).
+/// Threads split the ic rows (or the jr slivers), never K, so no two threads write the same element of C,
+/// no reduction is needed, and the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class BlockedGemm<T> : GemmJob
     where T : unmanaged, INumberBase<T>
