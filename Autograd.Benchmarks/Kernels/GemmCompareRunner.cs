@@ -120,6 +120,11 @@ public static class GemmCompareRunner
     /// <summary>Median and best GFLOP/s of single calls over a time box (at least three calls).</summary>
     private static (double Median, double Best) Gflops(Action call, double flops, double seconds)
     {
+        // OpenBLAS's workers spin for about 2^28 cycles (~0.1 s) after a call before they sleep: starting our
+        // batch right after its batch would leave one of them spinning on the core our second thread needs (our
+        // two-thread figures came out below our one-thread ones). Let every worker of either library go to sleep.
+        Thread.Sleep(200);
+
         var times = new List<double>();
         var box = Stopwatch.StartNew();
         while (times.Count < 3 || box.Elapsed.TotalSeconds < seconds)

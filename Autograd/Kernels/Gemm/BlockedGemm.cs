@@ -14,8 +14,11 @@ namespace Autograd.Kernels;
 ///       for jr in NC by NR   B sliver KC×NR  stays in L1 across the ir loop
 ///         for ir in MC by MR micro-kernel: C[MR×NR] += A sliver · B sliver
 /// </code>
-/// Threads split the ic rows (or, when op(B) has more tiles than op(A), the jr slivers), never K,
-/// so no two threads write the same element of C and no reduction is needed.
+/// The register tile is <see cref="GemmTiles.Current"/> (8×32 float with AVX-512, 6×16 with AVX2, 6×8 with SSE or
+/// AdvSimd). Small operands are read in place rather than packed (<see cref="ReadInPlace"/>), and a product whose
+/// A is one block streams B through a few slivers instead of a panel (<see cref="ExecuteStreaming"/>).
+/// Threads split the ic rows (or the jr slivers), never K, so no two threads write the same element of C,
+/// no reduction is needed, and the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class BlockedGemm<T> : GemmJob
     where T : unmanaged, INumberBase<T>
@@ -42,6 +45,9 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     [ThreadStatic]
     private static GemmScratch<T>? _packedBStore;
 
+    [ThreadStatic]
+    private static GemmScratch<T>? _streamSlotStore;
+
     private readonly GemmBarrier _barrier = new();
     private GemmProblem<T> _problem;
     private GemmTile _tile;
@@ -53,6 +59,12 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     private T* _packedB;
     private int _panelWidth;
     private bool _splitRows;
+    private bool _streaming;
+    private int _streamGroup;
+    private int _streamChunk;
+    private int _nextUnit;
+    private int _doneUnits;
+    private int[] _nextInShare = [];
     private int _blockRows;
     private int _nextBlock0;
     private int _nextBlock1;
@@ -85,12 +97,25 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         job._mr = mr;
         job._mc = BlockRows(tile);
         job._nr = nr;
-        (job._directA, job._directB) = ReadInPlace(problem, mr, job._mc);
+        (job._directA, job._directB) = ReadInPlace(problem, mr, nr, job._mc);
         job._splitRows = SplitRows(problem.M, job._mc, rowTiles, columnTiles, threads);
-        var panelWidth = PanelWidth(problem.N, nr);
-        job._panelWidth = panelWidth;
-        job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
-        var parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / nr);
+        job._streaming = problem.M <= job._mc && (threads == 1 || !job._splitRows);
+        int parts;
+        if (job._streaming)
+        {
+            // Groups of slivers that op(B) is packed and multiplied by (see ExecuteStreaming).
+            // (slivers narrower than the 8×32 tile's 128 bytes go two or four at a time).
+            job._streamGroup = ((long)problem.K * problem.N * sizeof(T) <= 1 << 20 ? 1 : 8) * Math.Max(1, 128 / (nr * sizeof(T)));
+            parts = Math.Min(threads, (columnTiles + job._streamGroup - 1) / job._streamGroup);
+        }
+        else
+        {
+            var panelWidth = PanelWidth(problem.N, nr);
+            job._panelWidth = panelWidth;
+            job._packedB = (_packedBStore ??= new GemmScratch<T>()).Get(((long)Math.Min(Kc, problem.K) * panelWidth) + GemmPacking<T>.Slack);
+            parts = Math.Min(threads, job._splitRows ? rowTiles : panelWidth / nr);
+        }
+
         GemmThreading.Run(job, parts);
         job._problem = default;
         job._packedB = null;
@@ -101,6 +126,21 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         _barrier.Reset(parts);
         _nextBlock0 = 0;
         _nextBlock1 = 0;
+        _nextUnit = 0;
+        _doneUnits = 0;
+        if (_nextInShare.Length < parts)
+        {
+            _nextInShare = new int[GemmThreading.MaxThreads];
+        }
+
+        Array.Clear(_nextInShare, 0, parts);
+        if (_streaming)
+        {
+            // About four chunks per part, whole packing groups.
+            var slivers = (_problem.N + _nr - 1) / _nr;
+            var chunk = parts == 1 ? slivers : Math.Max(1, (slivers + (4 * parts) - 1) / (4 * parts));
+            _streamChunk = (chunk + _streamGroup - 1) / _streamGroup * _streamGroup;
+        }
 
         // Splitting rows, parts claim A blocks from a shared counter rather than fixed halves, so a
         // part on a core busy with something else simply takes fewer blocks. Aim for 4+ blocks per
@@ -111,6 +151,12 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
 
     public override void Execute(int part, int parts)
     {
+        if (_streaming)
+        {
+            ExecuteStreaming(part, parts);
+            return;
+        }
+
         var p = _problem;
         var nr = _nr;
         var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
@@ -130,11 +176,6 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
                 var kc = Math.Min(Kc, p.K - pc);
                 var overwrite = !p.Accumulate && pc == 0;
                 var (firstSliver, endSliver) = Share(slivers, part, parts);
-                if ((parts == 1 || !_splitRows) && p.M <= _mc)
-                {
-                    MultiplyStreamingB(p, packedA, tile, jc, pc, kc, firstSliver, endSliver, sliverStride, overwrite);
-                    continue;
-                }
 
                 if (parts == 1 && p.M <= 2 * _mc)
                 {
@@ -190,19 +231,70 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     }
 
     /// <summary>
-    /// One A block (m ≤ MC) against slivers [firstSliver, endSliver) that no other part reads: each sliver is
-    /// packed into the same slot (this part's first) and multiplied at once, while it is still in L1. Packing the
-    /// whole panel first sent it out to L2/L3 and back, and even groups of 8 slivers (256 KiB) were read back from
-    /// L2: one sliver at a time measured 2-10% faster on every small-M layer shape (dX=GW 64,784,256 125 → 129).
+    /// One A block (m ≤ MC): op(B) never goes through a panel. op(B) is packed a group of slivers at a time into
+    /// this thread's slot and multiplied at once, while still in L1/L2 (the whole panel went out to L2/L3 and
+    /// back). While op(B) fits in L2 (≤ 1 MiB) a group is one sliver, in L1 when the micro-kernel reads it (2-10%
+    /// faster than 8 on the small-M layer shapes, dX=GW 64,784,256 125 → 129 GFLOP/s); a larger B comes from L3 or
+    /// DRAM, where packing 8 slivers row by row reads 1 KiB runs that the prefetchers follow, not 128 bytes per
+    /// page (dX=GW 256,4096,4096 0.89 → 0.99× OpenBLAS, best calls).
+    /// Parts claim units (a chunk of columns, about a quarter of a part's share, through every K block; or one K
+    /// block of it when A is packed) in order from a shared counter, so a part whose core is busy, or whose
+    /// thread wakes late, takes fewer; chunks rather than single slivers, because neighbouring parts writing the
+    /// two halves of one cache line of C slowed two threads below one. A unit of K block t waits until every unit
+    /// of block t - 1 is done, so each element of C is still summed in K order.
     /// </summary>
-    private void MultiplyStreamingB(in GemmProblem<T> p, T* packedA, T* tile, int jc, int pc, int kc, int firstSliver, int endSliver, int sliverStride, bool overwrite)
+    private void ExecuteStreaming(int part, int parts)
     {
-        var slot = _packedB + ((nint)firstSliver * sliverStride);
-        PrepareA(p, packedA, 0, p.M, pc, kc);
-        for (var s = firstSliver; s < endSliver; s++)
+        var p = _problem;
+        var group = _streamGroup;
+        var chunk = _streamChunk;
+        var kc0 = Math.Min(Kc, p.K);
+        var sliverStride = kc0 * _nr;
+        var packedA = (_packedAStore ??= new GemmScratch<T>()).Get(((long)_mc * Kc) + GemmPacking<T>.Slack);
+        var slot = (_streamSlotStore ??= new GemmScratch<T>()).Get(((long)group * sliverStride) + GemmPacking<T>.Slack);
+        var tile = stackalloc T[_mr * _nr];
+        var slivers = (p.N + _nr - 1) / _nr;
+        var chunks = (slivers + chunk - 1) / chunk;
+        var steps = (p.K + Kc - 1) / Kc;
+
+        // With A read in place a unit is a chunk through every K block: nothing to wait for. A packed A is
+        // packed once per K block by each part, so units go K block by K block instead.
+        var wholeChunks = _directA;
+        var units = wholeChunks ? chunks : steps * chunks;
+        var packedStep = -1;
+        for (var unit = ClaimUnit(part, parts, units, wholeChunks); unit < units; unit = ClaimUnit(part, parts, units, wholeChunks))
         {
-            PrepareB(p, slot, jc, pc, kc, s, s + 1, sliverStride);
-            MultiplyBlock(p, packedA, slot, tile, 0, p.M, jc, pc, kc, sliverStride, s, s + 1, overwrite);
+            var firstStep = wholeChunks ? 0 : unit / chunks;
+            if (firstStep > 0 && Volatile.Read(ref _doneUnits) < firstStep * chunks)
+            {
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _doneUnits) < firstStep * chunks)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+
+            var first = unit % chunks * chunk;
+            var end = Math.Min(slivers, first + chunk);
+            for (var step = firstStep; step < (wholeChunks ? steps : firstStep + 1); step++)
+            {
+                var pc = step * Kc;
+                var kc = Math.Min(Kc, p.K - pc);
+                if (packedStep != step)
+                {
+                    PrepareA(p, packedA, 0, p.M, pc, kc);
+                    packedStep = step;
+                }
+
+                for (var s0 = first; s0 < end; s0 += group)
+                {
+                    var s1 = Math.Min(end, s0 + group);
+                    PrepareB(p, slot, 0, pc, kc, s0, s1, sliverStride);
+                    MultiplyBlock(p, packedA, slot, tile, 0, p.M, 0, pc, kc, sliverStride, s0, s1, overwrite: !p.Accumulate && pc == 0);
+                }
+            }
+
+            Interlocked.Increment(ref _doneUnits);
         }
     }
 
@@ -240,15 +332,16 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
     /// packed, see <see cref="PrepareA"/> and <see cref="PrepareB"/>). Packing pays for itself by reuse: each
     /// packed A sliver serves every B sliver and each packed B sliver every row tile. With one A block (m ≤ MC)
     /// the rows of A stay in L1/L2 between B slivers anyway. A plain B is read in place when m ≤ 64 (a sliver
-    /// serves at most 8 row tiles, too few to repay the copy) and its rows are 64-byte aligned, or it is small
-    /// enough to stay in L1 whatever its alignment; a misaligned row costs every vector load two cache lines,
-    /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned).
+    /// serves at most 8 row tiles, too few to repay the copy). With the AVX-512 tile its rows must also be
+    /// 64-byte aligned, or B small enough to stay in L1: a misaligned row costs each 64-byte load two cache lines,
+    /// which made B in place slower than packed (124 against 131 GFLOP/s for dX=GW 64,784,256; 157 aligned); a
+    /// 32-byte load crosses a line far less often, and with the AVX2 tile B in place won anyway (67 → 80).
     /// Either operand is packed when its rows are so far apart in a power of two that they crowd a few L1 sets
     /// (see <see cref="RowsPerL1Set"/>). Measured one thread, float, 8×32 tile: 64² 114 → 159 GFLOP/s,
     /// dW=GᵀX 128,256,64 126 → 150; B in place lost 6% at 128² and 256² (many row tiles per sliver), hence
     /// m ≤ 64. A transposed B is always packed: its sliver's columns are rows of the stored matrix.
     /// </summary>
-    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mr, int mc)
+    private static (bool A, bool B) ReadInPlace(in GemmProblem<T> p, int mr, int nr, int mc)
     {
         var kc = Math.Min(p.K, Kc);
         var inPlaceA = p.M <= mc && (p.TransA
@@ -256,7 +349,8 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
             : RowsPerL1Set((long)p.K * sizeof(T), mr) <= 2);      // MR long runs of kc values, K apart
         var alignedRows = (nint)p.B % 64 == 0 && p.N * sizeof(T) % 64 == 0;
         var fitsL1 = (long)p.K * p.N * sizeof(T) <= 32 * 1024;
-        var inPlaceB = !p.TransB && p.M <= 64 && (alignedRows || fitsL1) && RowsPerL1Set((long)p.N * sizeof(T), kc) <= 4;
+        var wideVectors = nr * sizeof(T) >= 128;
+        var inPlaceB = !p.TransB && p.M <= 64 && (alignedRows || fitsL1 || !wideVectors) && RowsPerL1Set((long)p.N * sizeof(T), kc) <= 4;
         return (inPlaceA, inPlaceB);
     }
 
@@ -324,6 +418,33 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         var panels = (n + Nc - 1) / Nc;
         var perPanel = (n + panels - 1) / panels;
         return (perPanel + nr - 1) / nr * nr;
+    }
+
+    /// <summary>
+    /// The next unit for <paramref name="part"/> (at or past <paramref name="units"/> when none is left). Whole
+    /// chunks are claimed from the part's own share of them first, front to back, then from the others' shares,
+    /// so parts work on contiguous columns (one shared cache line of C per pair of neighbours) unless one falls
+    /// behind; K blocks of chunks are claimed in order, all parts from one counter.
+    /// </summary>
+    private int ClaimUnit(int part, int parts, int units, bool wholeChunks)
+    {
+        if (!wholeChunks)
+        {
+            return Interlocked.Increment(ref _nextUnit) - 1;
+        }
+
+        for (var i = 0; i < parts; i++)
+        {
+            var share = (part + i) % parts;
+            var (start, end) = Share(units, share, parts);
+            var unit = start + Interlocked.Increment(ref _nextInShare[share]) - 1;
+            if (unit < end)
+            {
+                return unit;
+            }
+        }
+
+        return units;
     }
 
     /// <summary>The first row of the next unclaimed A block (at or past m when none is left).</summary>

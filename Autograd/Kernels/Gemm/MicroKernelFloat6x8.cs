@@ -48,32 +48,66 @@ internal static unsafe class MicroKernelFloat6x8
             }
         }
 
-        for (var p = 0; p < kc; p++)
+        if (aRow == 1)
         {
-            var b0 = Vector128.Load(b);
-            var b1 = Vector128.Load(b + 4);
+            // A packed: constant offsets (the strided loop measured 1-2% slower on the AVX2 squares).
+            for (var p = 0; p < kc; p++)
+            {
+                var b0 = Vector128.Load(b);
+                var b1 = Vector128.Load(b + 4);
 
-            var ai = Vector128.Create(a[0]);
-            c00 = MultiplyAdd(ai, b0, c00);
-            c01 = MultiplyAdd(ai, b1, c01);
-            ai = Vector128.Create(a[aRow]);
-            c10 = MultiplyAdd(ai, b0, c10);
-            c11 = MultiplyAdd(ai, b1, c11);
-            ai = Vector128.Create(a[aRow2]);
-            c20 = MultiplyAdd(ai, b0, c20);
-            c21 = MultiplyAdd(ai, b1, c21);
-            ai = Vector128.Create(a[aRow3]);
-            c30 = MultiplyAdd(ai, b0, c30);
-            c31 = MultiplyAdd(ai, b1, c31);
-            ai = Vector128.Create(a[aRow4]);
-            c40 = MultiplyAdd(ai, b0, c40);
-            c41 = MultiplyAdd(ai, b1, c41);
-            ai = Vector128.Create(a[aRow5]);
-            c50 = MultiplyAdd(ai, b0, c50);
-            c51 = MultiplyAdd(ai, b1, c51);
+                var ai = Vector128.Create(a[0]);
+                c00 = MultiplyAdd(ai, b0, c00);
+                c01 = MultiplyAdd(ai, b1, c01);
+                ai = Vector128.Create(a[1]);
+                c10 = MultiplyAdd(ai, b0, c10);
+                c11 = MultiplyAdd(ai, b1, c11);
+                ai = Vector128.Create(a[2]);
+                c20 = MultiplyAdd(ai, b0, c20);
+                c21 = MultiplyAdd(ai, b1, c21);
+                ai = Vector128.Create(a[3]);
+                c30 = MultiplyAdd(ai, b0, c30);
+                c31 = MultiplyAdd(ai, b1, c31);
+                ai = Vector128.Create(a[4]);
+                c40 = MultiplyAdd(ai, b0, c40);
+                c41 = MultiplyAdd(ai, b1, c41);
+                ai = Vector128.Create(a[5]);
+                c50 = MultiplyAdd(ai, b0, c50);
+                c51 = MultiplyAdd(ai, b1, c51);
 
-            a += aStep;
-            b += bStep;
+                a += aStep;
+                b += bStep;
+            }
+        }
+        else
+        {
+            for (var p = 0; p < kc; p++)
+            {
+                var b0 = Vector128.Load(b);
+                var b1 = Vector128.Load(b + 4);
+
+                var ai = Vector128.Create(a[0]);
+                c00 = MultiplyAdd(ai, b0, c00);
+                c01 = MultiplyAdd(ai, b1, c01);
+                ai = Vector128.Create(a[aRow]);
+                c10 = MultiplyAdd(ai, b0, c10);
+                c11 = MultiplyAdd(ai, b1, c11);
+                ai = Vector128.Create(a[aRow2]);
+                c20 = MultiplyAdd(ai, b0, c20);
+                c21 = MultiplyAdd(ai, b1, c21);
+                ai = Vector128.Create(a[aRow3]);
+                c30 = MultiplyAdd(ai, b0, c30);
+                c31 = MultiplyAdd(ai, b1, c31);
+                ai = Vector128.Create(a[aRow4]);
+                c40 = MultiplyAdd(ai, b0, c40);
+                c41 = MultiplyAdd(ai, b1, c41);
+                ai = Vector128.Create(a[aRow5]);
+                c50 = MultiplyAdd(ai, b0, c50);
+                c51 = MultiplyAdd(ai, b1, c51);
+
+                a += aStep;
+                b += bStep;
+            }
         }
 
         Store(c, c00, c01, overwrite);

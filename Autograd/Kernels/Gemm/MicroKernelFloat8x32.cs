@@ -49,7 +49,76 @@ internal static unsafe class MicroKernelFloat8x32
             }
         }
 
-        for (var p = 0; p < kc; p++)
+        // Two k steps per iteration: measured 1-2% faster on 1024² and 2048² (loop overhead off the FMA ports).
+        var p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+
+            var ai = Vector512.Create(a[0]);
+            c00 = MultiplyAdd(ai, b0, c00);
+            c01 = MultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[aRow]);
+            c10 = MultiplyAdd(ai, b0, c10);
+            c11 = MultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[aRow2]);
+            c20 = MultiplyAdd(ai, b0, c20);
+            c21 = MultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[aRow3]);
+            c30 = MultiplyAdd(ai, b0, c30);
+            c31 = MultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a4[0]);
+            c40 = MultiplyAdd(ai, b0, c40);
+            c41 = MultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a4[aRow]);
+            c50 = MultiplyAdd(ai, b0, c50);
+            c51 = MultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a4[aRow2]);
+            c60 = MultiplyAdd(ai, b0, c60);
+            c61 = MultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a4[aRow3]);
+            c70 = MultiplyAdd(ai, b0, c70);
+            c71 = MultiplyAdd(ai, b1, c71);
+
+            a += aStep;
+            a4 += aStep;
+            b += bStep;
+
+            b0 = Vector512.Load(b);
+            b1 = Vector512.Load(b + 16);
+
+            ai = Vector512.Create(a[0]);
+            c00 = MultiplyAdd(ai, b0, c00);
+            c01 = MultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[aRow]);
+            c10 = MultiplyAdd(ai, b0, c10);
+            c11 = MultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[aRow2]);
+            c20 = MultiplyAdd(ai, b0, c20);
+            c21 = MultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[aRow3]);
+            c30 = MultiplyAdd(ai, b0, c30);
+            c31 = MultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a4[0]);
+            c40 = MultiplyAdd(ai, b0, c40);
+            c41 = MultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a4[aRow]);
+            c50 = MultiplyAdd(ai, b0, c50);
+            c51 = MultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a4[aRow2]);
+            c60 = MultiplyAdd(ai, b0, c60);
+            c61 = MultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a4[aRow3]);
+            c70 = MultiplyAdd(ai, b0, c70);
+            c71 = MultiplyAdd(ai, b1, c71);
+
+            a += aStep;
+            a4 += aStep;
+            b += bStep;
+        }
+
+        if (p < kc)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
