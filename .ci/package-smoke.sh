@@ -28,7 +28,7 @@ for needle in "${needles[@]}"; do
   grep -qF -- "$needle" <<<"$nuspec" || fail "the nuspec of $nupkg lacks $needle"
 done
 files="$(unzip -Z1 "$nupkg")"
-for file in README.md lib/net10.0/Autograd.dll lib/net10.0/Autograd.xml; do
+for file in README.md lib/net10.0/Autograd.dll lib/net10.0/Autograd.xml buildTransitive/Autograd.targets; do
   grep -qxF "$file" <<<"$files" || fail "$nupkg lacks $file"
 done
 grep -qxF lib/net10.0/Autograd.pdb <<<"$(unzip -Z1 "$work/feed/Autograd.$version.snupkg")" ||
@@ -45,6 +45,10 @@ check_output() {
 
 echo "== package smoke: dotnet run -c Release (JIT)"
 check_output "$(dotnet run -c Release --project "$work/consumer" -p:TreatWarningsAsErrors=true -- train 5)"
+# The package's buildTransitive targets set the tiering option in the consumer's runtimeconfig.json.
+grep -q '"System.Runtime.TieredCompilation.CallCountingDelayMs": 0' \
+  "$work/consumer/bin/Release/net10.0/consumer.runtimeconfig.json" ||
+  fail "the consumer's runtimeconfig.json lacks the package's System.Runtime.TieredCompilation.CallCountingDelayMs"
 
 if $aot; then
   echo "== package smoke: NativeAOT publish (x86-64-v3)"

@@ -26,6 +26,18 @@ if ! ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1;
   echo "warning: OpenBLAS is not installed; PyTorch's matmul falls back to the reference BLAS (apt-get install libopenblas0-pthread)" >&2
 fi
 
+# OpenBLAS 0.3.21 (Debian 12's, under PyTorch's matmul) does not know recent CPU models and falls back to its SSE3
+# "Prescott" kernels (it does on this machine's Xeon): give it the kernels the CPU has, as the Gemm benchmarks do for
+# their OpenBLAS peer, unless the caller chose a core. PyTorch's own kernels keep their default (AVX2).
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+openblas_core="$(OPENBLAS_VERBOSE=2 "$python" -c "import torch; torch.ones(64, 64) @ torch.ones(64, 64)" 2>&1 |
+  sed -n 's/^Core: //p' | head -n 1)"
+echo "# PyTorch's OpenBLAS runs its ${openblas_core:-unknown} kernels" >&2
+
 dotnet build -c Release Autograd.Benchmarks -v quiet -nologo > /dev/null
 
 results="$(mktemp)"
@@ -50,6 +62,7 @@ out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
   echo "# Autograd vs PyTorch, training steps ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); time box ${time_box} s per workload;"
+  echo "PyTorch $("$python" -c 'import torch; print(torch.__version__)'), its OpenBLAS on its ${openblas_core:-unknown} kernels;"
   echo "medians (and means) of single steps; ratio = ours / PyTorch on medians (below 1: Autograd is faster)."
   echo "The first step's loss shows both sides computed the same thing (both start from the same weights)."
   echo
