@@ -2,9 +2,9 @@
 # Races Autograd's training steps against PyTorch's on this machine, back to back, per thread count.
 #
 #   Autograd.Benchmarks/compare-pytorch.sh [W1 W2 W3 W4 W5 W6]   (default: W1 W2 W4 W5 W6; W3 takes minutes)
-#   TIME_BOX=3 THREADS="1 2" Autograd.Benchmarks/compare-pytorch.sh
+#   TIME_BOX=3 THREADS="1 2" ROUNDS=1 OUT=results.md Autograd.Benchmarks/compare-pytorch.sh
 #
-# Prints a table of medians and the ratio ours/PyTorch (below 1 = we are faster) and writes it to
+# Prints a table of medians and the ratio ours/PyTorch (below 1 = we are faster), one row per round and workload and writes it to
 # Autograd.Benchmarks/results/compare-pytorch-<UTC date>.md. Only ratios from the same run are comparable:
 # the machine's speed drifts (and it is shared).
 set -euo pipefail
@@ -15,6 +15,7 @@ workloads=("${@:-W1 W2 W4 W5 W6}")
 read -r -a workloads <<< "${workloads[*]}"
 time_box="${TIME_BOX:-3}"
 threads_list="${THREADS:-1 2}"
+rounds="${ROUNDS:-1}"
 python=/usr/bin/python3
 peer=Autograd.Benchmarks/Peers/workloads.py   # the repository's own copy of the PyTorch workloads
 
@@ -42,22 +43,30 @@ dotnet build -c Release Autograd.Benchmarks -v quiet -nologo > /dev/null
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
-for threads in $threads_list; do
-  # "1 CPU" means the process starts with one, as in a 1-CPU container (the runtime then sizes its GC for one
-  # core); limiting threads after start-up would hide the cost of allocation.
-  pin=()
-  if [ "$threads" = 1 ] && command -v taskset >/dev/null; then pin=(taskset -c 0); fi
-  echo "# threads=$threads: Autograd" >&2
+run_ours() {
+  echo "# round $round, threads=$threads: Autograd" >&2
   "${pin[@]}" dotnet run -c Release --no-build --project Autograd.Benchmarks -- \
     workloads --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
-    | tee /dev/stderr | awk -v t="$threads" '/^RESULT/ { print "ours", t, $0 }' >> "$results"
-  echo "# threads=$threads: PyTorch" >&2
+    | tee /dev/stderr | awk -v t="$threads" -v r="$round" '/^RESULT/ { print "ours", t, r, $0 }' >> "$results"
+}
+run_torch() {
+  echo "# round $round, threads=$threads: PyTorch" >&2
   "${pin[@]}" "$python" "$peer" --threads "$threads" --seconds "$time_box" "${workloads[@]}" \
-    | tee /dev/stderr | awk -v t="$threads" '/^RESULT/ { print "torch", t, $0 }' >> "$results"
+    | tee /dev/stderr | awk -v t="$threads" -v r="$round" '/^RESULT/ { print "torch", t, r, $0 }' >> "$results"
+}
+for round in $(seq 1 "$rounds"); do
+  for threads in $threads_list; do
+    # "1 CPU" means the process starts with one, as in a 1-CPU container (the runtime then sizes its GC and its
+    # JIT's tiering for one core); limiting threads after start-up would hide the cost of allocation.
+    pin=()
+    if [ "$threads" = 1 ] && command -v taskset >/dev/null; then pin=(taskset -c 0); fi
+    # Who goes first alternates between rounds, so a drift of the machine does not always favour one side.
+    if [ $((round % 2)) = 1 ]; then run_ours; run_torch; else run_torch; run_ours; fi
+  done
 done
 
 mkdir -p Autograd.Benchmarks/results
-out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
+out="${OUT:-Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md}"
 {
   echo "# Autograd vs PyTorch, training steps ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
@@ -66,20 +75,20 @@ out="Autograd.Benchmarks/results/compare-pytorch-$(date -u +%Y-%m-%d).md"
   echo "medians (and means) of single steps; ratio = ours / PyTorch on medians (below 1: Autograd is faster)."
   echo "The first step's loss shows both sides computed the same thing (both start from the same weights)."
   echo
-  echo "| workload | threads | Autograd µs median (mean) | PyTorch µs median (mean) | ratio | Autograd bytes/step | Autograd gen-0 / gen-2 per 1,000 steps | first loss (ours / torch) |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| workload | threads | round | Autograd µs median (mean) | PyTorch µs median (mean) | ratio | Autograd bytes/step | Autograd gen-0 / gen-2 per 1,000 steps | first loss (ours / torch) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   awk '
-    { for (i = 4; i <= NF; i++) { split($i, kv, "="); v[$1, $2, $4, kv[1]] = kv[2] } ids[$2, $4] = $5; order[++n] = $2 SUBSEP $4 }
+    { for (i = 5; i <= NF; i++) { split($i, kv, "="); v[$1, $2, $3, $5, kv[1]] = kv[2] } ids[$2, $3, $5] = $6; order[++n] = $2 SUBSEP $3 SUBSEP $5 }
     END {
       for (i = 1; i <= n; i++) {
         key = order[i]; if (seen[key]++) continue
-        split(key, p, SUBSEP); t = p[1]; w = p[2]
-        ours = v["ours", t, w, "median_us"]; torch = v["torch", t, w, "median_us"]
+        split(key, p, SUBSEP); t = p[1]; r = p[2]; w = p[3]
+        ours = v["ours", t, r, w, "median_us"]; torch = v["torch", t, r, w, "median_us"]
         ratio = (ours != "" && torch != "" && torch > 0) ? sprintf("%.3f", ours / torch) : "n/a"
-        printf "| %s %s | %s | %s (%s) | %s (%s) | %s | %s | %s / %s | %s / %s |\n", w, ids[key], t, ours, v["ours", t, w, "mean_us"],
-          torch, v["torch", t, w, "mean_us"], ratio, v["ours", t, w, "alloc_bytes_per_step"],
-          v["ours", t, w, "gc0_per_1k"], v["ours", t, w, "gc2_per_1k"],
-          v["ours", t, w, "first_loss"], v["torch", t, w, "first_loss"]
+        printf "| %s %s | %s | %s | %s (%s) | %s (%s) | %s | %s | %s / %s | %s / %s |\n", w, ids[key], t, r, ours, v["ours", t, r, w, "mean_us"],
+          torch, v["torch", t, r, w, "mean_us"], ratio, v["ours", t, r, w, "alloc_bytes_per_step"],
+          v["ours", t, r, w, "gc0_per_1k"], v["ours", t, r, w, "gc2_per_1k"],
+          v["ours", t, r, w, "first_loss"], v["torch", t, r, w, "first_loss"]
       }
     }' "$results"
 } > "$out"
