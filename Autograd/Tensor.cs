@@ -46,7 +46,7 @@ public sealed partial class Tensor
         _storage = source._storage;
         _shape = shape;
         DType = source.DType;
-        VersionCounter shared = source._version ??= new VersionCounter(source);
+        VersionCounter shared = source.SharedVersionCounter();
         shared.Shared = true;
         _version = shared;   // which also keeps the storage's first tensor, the one the pool tracks, alive
     }
@@ -193,7 +193,23 @@ public sealed partial class Tensor
     internal int Version => _version?.Value ?? 0;
 
     /// <summary>Records an in-place change of the storage: Backward through an op that saved it will then throw.</summary>
-    internal void BumpVersion() => (_version ??= new VersionCounter(this)).Value++;
+    internal void BumpVersion() => SharedVersionCounter().Value++;
+
+    /// <summary>
+    /// The storage's version counter, made on first need. Made atomically: two threads taking their first view of
+    /// one parameter at once must end up sharing a single counter, or an in-place write through one view would go
+    /// unseen by the other.
+    /// </summary>
+    private VersionCounter SharedVersionCounter()
+    {
+        if (_version is { } existing)
+        {
+            return existing;
+        }
+
+        VersionCounter made = new(this);
+        return Interlocked.CompareExchange(ref _version, made, null) ?? made;   // the loser takes the winner's
+    }
 
     /// <summary>False until a hook is first registered on any leaf: until then the backward pass skips looking.</summary>
     internal static bool HasAnyLeafHook { get; private set; }
