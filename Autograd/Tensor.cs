@@ -41,6 +41,23 @@ public sealed partial class Tensor
         BufferPool.Track(this, storage);   // the pool takes the array back once this tensor (and so every view) is collected
     }
 
+    /// <summary>Wraps <paramref name="storage"/>, which someone else owns and keeps: not tracked by the buffer pool, which
+    /// so never takes it back (see <see cref="Borrow"/>).</summary>
+    private Tensor(Array storage, int[] shape, DType dtype, bool borrowed)
+    {
+        System.Diagnostics.Debug.Assert(borrowed, "only for borrowed storage");
+        _storage = storage;
+        _shape = shape;
+        DType = dtype;
+    }
+
+    /// <summary>
+    /// A tensor over <paramref name="storage"/> that stays its owner's (an optimizer's state buffer, written out by a
+    /// checkpoint save without a copy): the buffer pool never reclaims the array, even when the tensor is collected or
+    /// disposed. Only for tensors that never reach the user, who could otherwise write to the owner's data.
+    /// </summary>
+    internal static Tensor Borrow(Array storage, int[] shape) => new(storage, shape, DTypeDispatch.Of(storage), borrowed: true);
+
     private Tensor(Tensor source, int[] shape)
     {
         _storage = source._storage;
