@@ -25,6 +25,7 @@ public class CheckpointAllocationTests
             long before = GC.GetAllocatedBytesForCurrentThread();
             Checkpoint.Save(path, model, optimizer, epoch: 1);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            TestContext.Out.WriteLine($"a save allocated {allocated} bytes; the parameters are {parameterBytes}");
             Assert.That(allocated, Is.LessThan(parameterBytes / 4), $"allocated {allocated} bytes; parameters {parameterBytes}");
 
             // The file holds the live buffers' values of the time of the save, and later steps do not change them.
