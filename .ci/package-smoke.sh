@@ -3,8 +3,9 @@
 # Packs the library and uses the package as a user would (.ci/package-consumer.sh): a new console project references
 # the exact version from a local folder feed, builds in Release with warnings as errors and trains a W2-like MLP
 # (784-256-128-10, batch 64) for 5 steps; its output must name the version and commit packed and show a finite,
-# falling loss. Checks the package's metadata and contents first (license, README, tags, repository commit, XML docs,
-# symbols). With --aot, also publishes the consumer with NativeAOT (x86-64-v3) and runs the binary the same way.
+# falling loss. Checks the package's metadata and contents first (license, README and that it has no relative links,
+# tags, repository commit, XML docs, symbols). With --aot, also publishes the consumer with NativeAOT (x86-64-v3) and
+# runs the binary the same way.
 # Called by .ci/run after the tests; works in a temporary folder and leaves the repository's bin/ and obj/ alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,11 @@ files="$(unzip -Z1 "$nupkg")"
 for file in README.md lib/net10.0/Autograd.dll lib/net10.0/Autograd.xml buildTransitive/Autograd.targets; do
   grep -qxF "$file" <<<"$files" || fail "$nupkg lacks $file"
 done
+# The package page shows README.md with no repository to resolve relative links against: every link and picture
+# (Markdown inline or reference-style, or HTML) must be absolute (http, https, mailto) or an anchor in the page.
+relative_links="$(unzip -p "$nupkg" README.md | grep -oE '\]\([^)]*\)|^ {0,3}\[[^]]+\]: *[^ ]+|(href|src)="[^"]*"' |
+  sed -E 's/^\]\(//; s/\)$//; s/^ *\[[^]]+\]: *//; s/^(href|src)="//; s/"$//' | grep -vE '^(https?://|mailto:|#)' || true)"
+[[ -z "$relative_links" ]] || fail "the packed README.md has relative links, broken on a package page: $relative_links"
 grep -qxF lib/net10.0/Autograd.pdb <<<"$(unzip -Z1 "$work/feed/Autograd.$version.snupkg")" ||
   fail "the symbols package lacks lib/net10.0/Autograd.pdb"
 echo "Autograd.$version.nupkg: metadata and contents as expected"

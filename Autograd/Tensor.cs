@@ -41,12 +41,29 @@ public sealed partial class Tensor
         BufferPool.Track(this, storage);   // the pool takes the array back once this tensor (and so every view) is collected
     }
 
+    /// <summary>Wraps <paramref name="storage"/>, which someone else owns and keeps: not tracked by the buffer pool, which
+    /// so never takes it back (see <see cref="Borrow"/>).</summary>
+    private Tensor(Array storage, int[] shape, DType dtype, bool borrowed)
+    {
+        System.Diagnostics.Debug.Assert(borrowed, "only for borrowed storage");
+        _storage = storage;
+        _shape = shape;
+        DType = dtype;
+    }
+
+    /// <summary>
+    /// A tensor over <paramref name="storage"/> that stays its owner's (an optimizer's state buffer, written out by a
+    /// checkpoint save without a copy): the buffer pool never reclaims the array, even when the tensor is collected or
+    /// disposed. Only for tensors that never reach the user, who could otherwise write to the owner's data.
+    /// </summary>
+    internal static Tensor Borrow(Array storage, int[] shape) => new(storage, shape, DTypeDispatch.Of(storage), borrowed: true);
+
     private Tensor(Tensor source, int[] shape)
     {
         _storage = source._storage;
         _shape = shape;
         DType = source.DType;
-        VersionCounter shared = source._version ??= new VersionCounter(source);
+        VersionCounter shared = source.SharedVersionCounter();
         shared.Shared = true;
         _version = shared;   // which also keeps the storage's first tensor, the one the pool tracks, alive
     }
@@ -193,7 +210,23 @@ public sealed partial class Tensor
     internal int Version => _version?.Value ?? 0;
 
     /// <summary>Records an in-place change of the storage: Backward through an op that saved it will then throw.</summary>
-    internal void BumpVersion() => (_version ??= new VersionCounter(this)).Value++;
+    internal void BumpVersion() => SharedVersionCounter().Value++;
+
+    /// <summary>
+    /// The storage's version counter, made on first need. Made atomically: two threads taking their first view of
+    /// one parameter at once must end up sharing a single counter, or an in-place write through one view would go
+    /// unseen by the other.
+    /// </summary>
+    private VersionCounter SharedVersionCounter()
+    {
+        if (_version is { } existing)
+        {
+            return existing;
+        }
+
+        VersionCounter made = new(this);
+        return Interlocked.CompareExchange(ref _version, made, null) ?? made;   // the loser takes the winner's
+    }
 
     /// <summary>False until a hook is first registered on any leaf: until then the backward pass skips looking.</summary>
     internal static bool HasAnyLeafHook { get; private set; }

@@ -184,7 +184,13 @@ public abstract class Optimizer
     /// empty entry, where PyTorch's holds <c>momentum_buffer: None</c>.
     /// </summary>
     /// <returns>The per-parameter state and the groups' options.</returns>
-    public OptimizerStateDict StateDict()
+    public OptimizerStateDict StateDict() => BuildStateDict(copyBuffers: true);
+
+    /// <summary>
+    /// The state dict; without <paramref name="copyBuffers"/> its tensors are the live buffers themselves (see
+    /// <see cref="Tensor.Borrow"/>), for a checkpoint save that only reads them before the next step.
+    /// </summary>
+    internal OptimizerStateDict BuildStateDict(bool copyBuffers)
     {
         var names = StateNames;
         var state = new SortedDictionary<int, ParameterState>();
@@ -201,7 +207,9 @@ public abstract class Optimizer
             {
                 if (entry.Buffers[slot] is { } buffer)
                 {
-                    tensors[names[slot]] = new Tensor((Array)buffer.Clone(), _parameters[i].Shape);
+                    tensors[names[slot]] = copyBuffers
+                        ? new Tensor((Array)buffer.Clone(), _parameters[i].Shape)
+                        : Tensor.Borrow(buffer, _parameters[i].ShapeArray);
                 }
             }
 

@@ -223,6 +223,8 @@ public sealed class Checkpoint
     public void Restore(Module model, Optimizer optimizer, ReduceLROnPlateau scheduler, DataLoader? loader = null) =>
         Restore(model, optimizer, CheckpointScheduler.Of(scheduler), loader);
 
+    /// <summary>The snapshot behind Capture (<paramref name="copy"/>: copies of every tensor) and Save (no copy: the
+    /// live tensors and optimizer buffers, only read while the file is written, and never handed to the user).</summary>
     private static Checkpoint Create(Module model, Optimizer optimizer, CheckpointScheduler? scheduler, DataLoader? loader,
         int epoch, long globalStep, IReadOnlyDictionary<string, string>? metadata, bool copy)
     {
@@ -255,7 +257,7 @@ public sealed class Checkpoint
             generators.Add(name, generator.State);
         }
 
-        return new Checkpoint("(captured)", modelState, optimizer.GetType().Name, optimizer.StateDict(), scheduler?.TypeName,
+        return new Checkpoint("(captured)", modelState, optimizer.GetType().Name, optimizer.BuildStateDict(copyBuffers: copy), scheduler?.TypeName,
             scheduler?.StateDict(), generators, loader is null ? null : CheckpointLoaderState.Of(loader), epoch, globalStep,
             userMetadata);
     }

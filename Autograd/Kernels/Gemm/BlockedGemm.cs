@@ -149,6 +149,9 @@ internal sealed unsafe class BlockedGemm<T> : GemmJob
         _blockRows = parts == 1 ? _mc : Math.Clamp((target + _mr - 1) / _mr * _mr, _mr, _mc);
     }
 
+    /// <summary>Splitting rows of a packed panel, parts pack their slivers of it, then meet at a barrier.</summary>
+    public override bool PartsMeet => _splitRows && !_streaming;
+
     public override void Execute(int part, int parts)
     {
         if (_streaming)
