@@ -6,17 +6,17 @@ namespace Autograd;
 /// in one call. Subclasses live next to their forward pass in <c>Ops/</c>.
 /// </summary>
 /// <remarks>
-/// One or two inputs are held inline in the entry (recording a unary or binary op allocates the entry and nothing
-/// else: the tape's fixed cost per op is what tiny training steps pay); more go into an array.
+/// Up to three inputs are held inline in the entry (recording a unary, binary or Linear op allocates the entry and
+/// nothing else: the tape's fixed cost per op is what tiny training steps pay); more go into an array.
 /// Saved tensors are kept as they are, not Detach()ed, so that a backward pass with createGraph can differentiate
 /// through them; each one's version is remembered, and a Backward after an in-place change throws before any
 /// gradient is written (<see cref="CheckSavedVersions"/>).
 /// </remarks>
 internal abstract class TapeEntry
 {
-    private InputPair _inputs;        // inputs 0 and 1 (null where one needs no gradient), when there are at most two
-    private ProducerPair _producers;  // their producers when recorded (null for a leaf): an in-place op may rebase an
-                                      // input's GradFn later, and this entry's gradient must still reach the old one
+    private InlineInputs _inputs;        // inputs 0 to 2 (null where one needs no gradient), when there are at most three
+    private InlineProducers _producers;  // their producers when recorded (null for a leaf): an in-place op may rebase an
+                                         // input's GradFn later, and this entry's gradient must still reach the old one
     private Tensor? _saved0, _saved1;  // the first two saved tensors, inline
     private int _savedVersion0, _savedVersion1;
     private byte _savedCount;
@@ -58,7 +58,7 @@ internal abstract class TapeEntry
     {
         Name = name;
         InputCount = inputs.Length;
-        if (inputs.Length <= 2)
+        if (inputs.Length <= InlineInputs.Length)
         {
             for (int i = 0; i < inputs.Length; i++)
             {
@@ -290,16 +290,18 @@ internal sealed class HookHandle(List<Func<Tensor, Tensor?>> hooks, Func<Tensor,
     }
 }
 
-/// <summary>Room for the producers of an entry's one or two inputs inside the entry itself.</summary>
-[System.Runtime.CompilerServices.InlineArray(2)]
-internal struct ProducerPair
+/// <summary>Room for the producers of an entry's inputs inside the entry itself.</summary>
+[System.Runtime.CompilerServices.InlineArray(InlineInputs.Length)]
+internal struct InlineProducers
 {
     private TapeEntry? _element;
 }
 
-/// <summary>Room for an entry's one or two inputs inside the entry itself.</summary>
-[System.Runtime.CompilerServices.InlineArray(2)]
-internal struct InputPair
+/// <summary>Room for an entry's inputs inside the entry itself: up to three (a Linear layer's x, W, b).</summary>
+[System.Runtime.CompilerServices.InlineArray(Length)]
+internal struct InlineInputs
 {
+    public const int Length = 3;
+
     private Tensor? _element;
 }

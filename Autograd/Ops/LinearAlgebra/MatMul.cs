@@ -55,7 +55,7 @@ internal static class MatMul
     }
 
     /// <summary>C = op(A)·op(B) for two matrices, on whichever element type the tensors hold.</summary>
-    private static void Multiply(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, Tensor c) =>
+    internal static void Multiply(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, Tensor c) =>
         DTypeDispatch.Float(a.DType, new GemmAction(transA, transB, m, n, k, a, b, c));
 
     private readonly struct GemmAction(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, Tensor c) : IFloatAction
