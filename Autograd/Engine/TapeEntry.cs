@@ -20,6 +20,7 @@ internal abstract class TapeEntry
     private Tensor? _saved0, _saved1;  // the first two saved tensors, inline
     private int _savedVersion0, _savedVersion1;
     private byte _savedCount;
+    private readonly byte _inlineInputCount;  // InputCount when the inputs are inline (a byte: the entry stays 8 bytes smaller)
     private EntryExtras? _extras;      // what few entries need: more inputs or saved tensors, hooks, a call site
 
     /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
@@ -27,7 +28,7 @@ internal abstract class TapeEntry
     protected TapeEntry(string name, Tensor x)
     {
         Name = name;
-        InputCount = 1;
+        _inlineInputCount = 1;
         if (x.RequiresGrad)
         {
             (_inputs[0], _producers[0]) = (x, x.GradFn);
@@ -40,7 +41,7 @@ internal abstract class TapeEntry
     protected TapeEntry(string name, Tensor x, Tensor y)
     {
         Name = name;
-        InputCount = 2;
+        _inlineInputCount = 2;
         if (x.RequiresGrad)
         {
             (_inputs[0], _producers[0]) = (x, x.GradFn);
@@ -57,9 +58,9 @@ internal abstract class TapeEntry
     protected TapeEntry(string name, ReadOnlySpan<Tensor> inputs)
     {
         Name = name;
-        InputCount = inputs.Length;
         if (inputs.Length <= InlineInputs.Length)
         {
+            _inlineInputCount = (byte)inputs.Length;
             for (int i = 0; i < inputs.Length; i++)
             {
                 if (inputs[i].RequiresGrad)
@@ -82,6 +83,7 @@ internal abstract class TapeEntry
 
             Extras.ManyInputs = many;
             Extras.ManyProducers = producers;
+            Extras.ManyInputCount = inputs.Length;
         }
     }
 
@@ -92,18 +94,18 @@ internal abstract class TapeEntry
     public bool IsReleased { get; private set; }
 
     /// <summary>The number of inputs of the op, whether or not they need a gradient.</summary>
-    internal int InputCount { get; }
+    internal int InputCount => _extras is { ManyInputCount: > 0 } extras ? extras.ManyInputCount : _inlineInputCount;
 
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
     internal ReadOnlySpan<Tensor?> Inputs =>
-        IsReleased ? default : _extras?.ManyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
+        IsReleased ? default : _extras?.ManyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[.._inlineInputCount];
 
     /// <summary>
     /// The entry that produced each input when this entry was recorded (null for a leaf or an input that needs no
     /// gradient): where the backward pass sends each input's gradient. Empty once released.
     /// </summary>
     internal ReadOnlySpan<TapeEntry?> Producers =>
-        IsReleased ? default : _extras?.ManyProducers ?? ((ReadOnlySpan<TapeEntry?>)_producers)[..InputCount];
+        IsReleased ? default : _extras?.ManyProducers ?? ((ReadOnlySpan<TapeEntry?>)_producers)[.._inlineInputCount];
 
     /// <summary>
     /// True when the gradients <see cref="Backward"/> returns are either new storage or views of the incoming
@@ -246,6 +248,7 @@ internal abstract class TapeEntry
     {
         public Tensor?[]? ManyInputs;
         public TapeEntry?[]? ManyProducers;
+        public int ManyInputCount;   // the number of inputs when there are more than fit inline
         public List<SavedTensor>? MoreSaved;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public string? CallSite;

@@ -55,7 +55,7 @@ internal static class Linear
         OpChecks.SameDType(Op, x, bias);
         OpChecks.FloatingPoint(Op, x);
         int m = x.ShapeSpan[0], n = weight.ShapeSpan[0], k = weight.ShapeSpan[1];
-        Tensor output = Tensor.Empty([m, n], x.DType);
+        Tensor output = Tensor.Empty(MatrixShapes.Of(m, n), x.DType);
         MatMul.Multiply(transA: false, transB: true, m, n, k, x, weight, output);
         DTypeDispatch.Float(x.DType, new AddBiasInPlace(output, bias));
         if (Tape.ShouldRecord(Op, output, [x, weight, bias]))

@@ -23,7 +23,7 @@ internal static class MatMul
         }
 
         var (m, n, k) = Dimensions(a, b, transA, transB);
-        Tensor c = Tensor.Empty([m, n], a.DType);
+        Tensor c = Tensor.Empty(MatrixShapes.Of(m, n), a.DType);
         Multiply(transA, transB, m, n, k, a, b, c);
         if (Tape.ShouldRecord("MatMul", c, a, b))
         {
