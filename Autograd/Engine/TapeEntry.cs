@@ -142,6 +142,12 @@ internal abstract class TapeEntry
     /// </summary>
     internal abstract void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads);
 
+    /// <summary>
+    /// The shape of input <paramref name="index"/>, read from the input itself (held while it needs a gradient, and a
+    /// VJP asks only for those): entries need no shape fields of their own to sum a gradient down to an input's shape.
+    /// </summary>
+    protected int[] InputShape(int index) => (_extras?.ManyInputs is { } many ? many[index] : _inputs[index])!.ShapeArray;
+
     /// <summary>Saves <paramref name="tensor"/> for the backward pass, remembering its version.</summary>
     protected void Save(Tensor tensor)
     {

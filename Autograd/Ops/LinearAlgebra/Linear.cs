@@ -83,13 +83,11 @@ internal static class Linear
     {
         private readonly int _xSlot = -1, _weightSlot = -1;
         private readonly int _m, _n, _k;
-        private readonly int[] _xShape, _weightShape, _biasShape;
 
         public LinearEntry(Tensor x, Tensor weight, Tensor bias, int m, int n, int k)
             : base("Linear", [x, weight, bias])
         {
             (_m, _n, _k) = (m, n, k);
-            (_xShape, _weightShape, _biasShape) = (x.ShapeArray, weight.ShapeArray, bias.ShapeArray);
             int slots = 0;
             if (weight.RequiresGrad)
             {
@@ -113,7 +111,7 @@ internal static class Linear
                 Tensor weight = Saved(_weightSlot);
                 inputGrads[0] = graph
                     ? MatMul.Forward(gradOutput, weight)
-                    : Product(gradOutput, false, weight, false, _m, _k, _n, _xShape);
+                    : Product(gradOutput, false, weight, false, _m, _k, _n, InputShape(0));
             }
 
             if (context.NeedsInputGrad(1))
@@ -122,12 +120,12 @@ internal static class Linear
                 Tensor x = Saved(_xSlot);
                 inputGrads[1] = graph
                     ? MatMul.Forward(gradOutput, x, transA: true)
-                    : Product(gradOutput, true, x, false, _n, _k, _m, _weightShape);
+                    : Product(gradOutput, true, x, false, _n, _k, _m, InputShape(1));
             }
 
             if (context.NeedsInputGrad(2))
             {
-                inputGrads[2] = BroadcastTo.SumTo(gradOutput, _biasShape);   // recorded exactly when graph
+                inputGrads[2] = BroadcastTo.SumTo(gradOutput, InputShape(2));   // recorded exactly when graph
             }
         }
 

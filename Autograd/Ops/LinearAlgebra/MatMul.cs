@@ -87,13 +87,11 @@ internal static class MatMul
         private readonly bool _transA, _transB;
         private readonly int _aSlot = -1, _bSlot = -1;
         private readonly GemmShape _shape;
-        private readonly int[] _shapeOfA, _shapeOfB;
 
         public MatMulEntry(Tensor a, Tensor b, bool transA, bool transB, GemmShape shape)
             : base("MatMul", a, b)
         {
             (_transA, _transB, _shape) = (transA, transB, shape);
-            (_shapeOfA, _shapeOfB) = (a.ShapeArray, b.ShapeArray);
             int slots = 0;
             if (b.RequiresGrad)
             {
@@ -117,8 +115,8 @@ internal static class MatMul
                 // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
                 Tensor b = Saved(_bSlot);
                 inputGrads[0] = !_transA
-                    ? Product(gradOutput, false, b, !_transB, m, k, n, _shapeOfA, graph)
-                    : Product(b, _transB, gradOutput, true, k, m, n, _shapeOfA, graph);
+                    ? Product(gradOutput, false, b, !_transB, m, k, n, InputShape(0), graph)
+                    : Product(b, _transB, gradOutput, true, k, m, n, InputShape(0), graph);
             }
 
             if (context.NeedsInputGrad(1))
@@ -126,8 +124,8 @@ internal static class MatMul
                 // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
                 Tensor a = Saved(_aSlot);
                 inputGrads[1] = !_transB
-                    ? Product(a, !_transA, gradOutput, false, k, n, m, _shapeOfB, graph)
-                    : Product(gradOutput, true, a, _transA, n, k, m, _shapeOfB, graph);
+                    ? Product(a, !_transA, gradOutput, false, k, n, m, InputShape(1), graph)
+                    : Product(gradOutput, true, a, _transA, n, k, m, InputShape(1), graph);
             }
         }
 
