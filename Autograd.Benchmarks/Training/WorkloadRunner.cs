@@ -162,7 +162,8 @@ public static class WorkloadRunner
         {
             long start = Stopwatch.GetTimestamp();
             step();
-            samples[count++] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            // Raw timestamps, not a TimeSpan: its 100 ns ticks would round a 2 µs step to a multiple of 0.1 µs.
+            samples[count++] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;

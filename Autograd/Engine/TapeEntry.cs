@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -98,14 +100,14 @@ internal abstract class TapeEntry
 
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
     internal ReadOnlySpan<Tensor?> Inputs =>
-        IsReleased ? default : _extras?.ManyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[.._inlineInputCount];
+        IsReleased ? default : _extras?.ManyInputs ?? MemoryMarshal.CreateReadOnlySpan(ref _inputs[0], _inlineInputCount);
 
     /// <summary>
     /// The entry that produced each input when this entry was recorded (null for a leaf or an input that needs no
     /// gradient): where the backward pass sends each input's gradient. Empty once released.
     /// </summary>
     internal ReadOnlySpan<TapeEntry?> Producers =>
-        IsReleased ? default : _extras?.ManyProducers ?? ((ReadOnlySpan<TapeEntry?>)_producers)[.._inlineInputCount];
+        IsReleased ? default : _extras?.ManyProducers ?? MemoryMarshal.CreateReadOnlySpan(ref _producers[0], _inlineInputCount);
 
     /// <summary>
     /// True when the gradients <see cref="Backward"/> returns are either new storage or views of the incoming
