@@ -63,6 +63,13 @@ internal static class MatMul
         public void Invoke<T>()
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
+            if ((long)m * n * k <= Gemm.DirectLoopWork)
+            {
+                // A tiny product (a small network's layer): the direct loop Auto would choose, without its checks.
+                Gemm.MultiplyTiny(transA, transB, m, n, k, a.Span<T>(), b.Span<T>(), c.Span<T>());
+                return;
+            }
+
             if (typeof(T) == typeof(float))
             {
                 Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, a.Span<float>(), b.Span<float>(), c.Span<float>());
