@@ -528,7 +528,7 @@ internal static class BackwardPass
                     + "implied for a single-element output. Pass Backward(gradient) with the output's shape.");
             }
 
-            return Tensor.Full(root.ShapeArray, 1.0, root.DType);
+            return Tensor.FullSharingShape(root.ShapeArray, 1.0, root.DType);
         }
 
         if (gradient.DType != root.DType || !gradient.ShapeSpan.SequenceEqual(root.ShapeSpan))
