@@ -45,6 +45,11 @@ public sealed partial class Tensor
         return Filled((int[])shape.Clone(), ShapeText.Count(shape, "Full"), value, dtype);
     }
 
+    /// <summary>Like <see cref="Full"/> over a shape array that another tensor already owns (shared, not copied: shapes
+    /// are immutable once owned), e.g. the backward pass's seed of ones.</summary>
+    internal static Tensor FullSharingShape(int[] ownedShape, double value, DType dtype) =>
+        Filled(ownedShape, ShapeText.Count(ownedShape, "Full"), value, dtype);
+
     /// <summary>A tensor over <paramref name="shape"/> (taken over, not copied) of <paramref name="count"/> equal elements.</summary>
     private static Tensor Filled(int[] shape, int count, double value, DType dtype)
     {

@@ -9,7 +9,8 @@ namespace Autograd.Benchmarks.Training;
 /// The plain runner behind <c>dotnet run -c Release --project Autograd.Benchmarks -- workloads --threads N [W1..W4]</c>:
 /// the timing rule of <c>Autograd.Benchmarks/Peers/workloads.py</c> (same warm-up, same time box, median of single steps), and
 /// RESULT lines in its format plus the bytes allocated per step, so compare-pytorch.sh can race the two.
-/// The id "tape" adds the tape-overhead chains (ns per op).
+/// The id "tape" adds the tape-overhead chains (ns per op); "--steps N" runs exactly N steps of each workload and prints
+/// its final loss in full (to check that a change leaves results bit-identical).
 /// </summary>
 public static class WorkloadRunner
 {
@@ -26,6 +27,7 @@ public static class WorkloadRunner
 
         int threads = Environment.ProcessorCount;
         double seconds = 3;
+        int fixedSteps = 0;
         var wanted = new List<string>();
         for (int i = 1; i < args.Length; i++)
         {
@@ -33,6 +35,9 @@ public static class WorkloadRunner
             {
                 case "--threads":
                     threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--steps":
+                    fixedSteps = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--seconds":
                     seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -59,6 +64,20 @@ public static class WorkloadRunner
             if (workload.Note is { } note)
             {
                 Console.WriteLine($"# {note}");
+            }
+
+            if (fixedSteps > 0)
+            {
+                // A fixed number of steps and the exact final loss: a change that must not alter results is checked
+                // by comparing these lines before and after it.
+                for (int i = 0; i < fixedSteps; i++)
+                {
+                    workload.Step();
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"RESULT {workload.Id} {workload.Name} steps={fixedSteps} final_loss={workload.LastLoss!.Item():R}"));
+                continue;
             }
 
             workload.Step();   // the first step's loss: both sides start from the same weights (W5, W6), so it must agree
@@ -143,7 +162,8 @@ public static class WorkloadRunner
         {
             long start = Stopwatch.GetTimestamp();
             step();
-            samples[count++] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            // Raw timestamps, not a TimeSpan: its 100 ns ticks would round a 2 µs step to a multiple of 0.1 µs.
+            samples[count++] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;

@@ -134,7 +134,9 @@ internal static class BackwardPass
 
             ReadOnlySpan<Tensor?> inputs = entry.Inputs;
             ReadOnlySpan<TapeEntry?> producers = entry.Producers;
-            Span<Tensor?> grads = inputs.Length <= InputGrads.Length ? slots[..inputs.Length] : new Tensor?[inputs.Length];
+            Span<Tensor?> grads = inputs.Length <= InputGrads.Length
+                ? System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref slots[0], inputs.Length)
+                : new Tensor?[inputs.Length];
             bool ran = gradOutput is not null && RunEntry(entry, inputs, producers, gradOutput, ownsGradOutput, grads, ref pass);
 
             // Deliver (also when there was no gradient: the consumers' counts must still go down). A result that is a
@@ -526,7 +528,7 @@ internal static class BackwardPass
                     + "implied for a single-element output. Pass Backward(gradient) with the output's shape.");
             }
 
-            return Tensor.Full(root.ShapeArray, 1.0, root.DType);
+            return Tensor.FullSharingShape(root.ShapeArray, 1.0, root.DType);
         }
 
         if (gradient.DType != root.DType || !gradient.ShapeSpan.SequenceEqual(root.ShapeSpan))

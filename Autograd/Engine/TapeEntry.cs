@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -6,20 +8,21 @@ namespace Autograd;
 /// in one call. Subclasses live next to their forward pass in <c>Ops/</c>.
 /// </summary>
 /// <remarks>
-/// One or two inputs are held inline in the entry (recording a unary or binary op allocates the entry and nothing
-/// else: the tape's fixed cost per op is what tiny training steps pay); more go into an array.
+/// Up to three inputs are held inline in the entry (recording a unary, binary or Linear op allocates the entry and
+/// nothing else: the tape's fixed cost per op is what tiny training steps pay); more go into an array.
 /// Saved tensors are kept as they are, not Detach()ed, so that a backward pass with createGraph can differentiate
 /// through them; each one's version is remembered, and a Backward after an in-place change throws before any
 /// gradient is written (<see cref="CheckSavedVersions"/>).
 /// </remarks>
 internal abstract class TapeEntry
 {
-    private InputPair _inputs;        // inputs 0 and 1 (null where one needs no gradient), when there are at most two
-    private ProducerPair _producers;  // their producers when recorded (null for a leaf): an in-place op may rebase an
-                                      // input's GradFn later, and this entry's gradient must still reach the old one
+    private InlineInputs _inputs;        // inputs 0 to 2 (null where one needs no gradient), when there are at most three
+    private InlineProducers _producers;  // their producers when recorded (null for a leaf): an in-place op may rebase an
+                                         // input's GradFn later, and this entry's gradient must still reach the old one
     private Tensor? _saved0, _saved1;  // the first two saved tensors, inline
     private int _savedVersion0, _savedVersion1;
     private byte _savedCount;
+    private readonly byte _inlineInputCount;  // InputCount when the inputs are inline (a byte: the entry stays 8 bytes smaller)
     private EntryExtras? _extras;      // what few entries need: more inputs or saved tensors, hooks, a call site
 
     /// <param name="name">The op's name, as shown in errors and ToString (e.g. "MatMul").</param>
@@ -27,7 +30,7 @@ internal abstract class TapeEntry
     protected TapeEntry(string name, Tensor x)
     {
         Name = name;
-        InputCount = 1;
+        _inlineInputCount = 1;
         if (x.RequiresGrad)
         {
             (_inputs[0], _producers[0]) = (x, x.GradFn);
@@ -40,7 +43,7 @@ internal abstract class TapeEntry
     protected TapeEntry(string name, Tensor x, Tensor y)
     {
         Name = name;
-        InputCount = 2;
+        _inlineInputCount = 2;
         if (x.RequiresGrad)
         {
             (_inputs[0], _producers[0]) = (x, x.GradFn);
@@ -57,9 +60,9 @@ internal abstract class TapeEntry
     protected TapeEntry(string name, ReadOnlySpan<Tensor> inputs)
     {
         Name = name;
-        InputCount = inputs.Length;
-        if (inputs.Length <= 2)
+        if (inputs.Length <= InlineInputs.Length)
         {
+            _inlineInputCount = (byte)inputs.Length;
             for (int i = 0; i < inputs.Length; i++)
             {
                 if (inputs[i].RequiresGrad)
@@ -82,6 +85,7 @@ internal abstract class TapeEntry
 
             Extras.ManyInputs = many;
             Extras.ManyProducers = producers;
+            Extras.ManyInputCount = inputs.Length;
         }
     }
 
@@ -92,18 +96,18 @@ internal abstract class TapeEntry
     public bool IsReleased { get; private set; }
 
     /// <summary>The number of inputs of the op, whether or not they need a gradient.</summary>
-    internal int InputCount { get; }
+    internal int InputCount => _extras is { ManyInputCount: > 0 } extras ? extras.ManyInputCount : _inlineInputCount;
 
     /// <summary>The inputs that need a gradient (null where an input needs none); empty once released.</summary>
     internal ReadOnlySpan<Tensor?> Inputs =>
-        IsReleased ? default : _extras?.ManyInputs ?? ((ReadOnlySpan<Tensor?>)_inputs)[..InputCount];
+        IsReleased ? default : _extras?.ManyInputs ?? MemoryMarshal.CreateReadOnlySpan(ref _inputs[0], _inlineInputCount);
 
     /// <summary>
     /// The entry that produced each input when this entry was recorded (null for a leaf or an input that needs no
     /// gradient): where the backward pass sends each input's gradient. Empty once released.
     /// </summary>
     internal ReadOnlySpan<TapeEntry?> Producers =>
-        IsReleased ? default : _extras?.ManyProducers ?? ((ReadOnlySpan<TapeEntry?>)_producers)[..InputCount];
+        IsReleased ? default : _extras?.ManyProducers ?? MemoryMarshal.CreateReadOnlySpan(ref _producers[0], _inlineInputCount);
 
     /// <summary>
     /// True when the gradients <see cref="Backward"/> returns are either new storage or views of the incoming
@@ -139,6 +143,12 @@ internal abstract class TapeEntry
     /// on <paramref name="gradOutput"/> and the saved tensors, so that they can be differentiated again.
     /// </summary>
     internal abstract void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads);
+
+    /// <summary>
+    /// The shape of input <paramref name="index"/>, read from the input itself (held while it needs a gradient, and a
+    /// VJP asks only for those): entries need no shape fields of their own to sum a gradient down to an input's shape.
+    /// </summary>
+    protected int[] InputShape(int index) => (_extras?.ManyInputs is { } many ? many[index] : _inputs[index])!.ShapeArray;
 
     /// <summary>Saves <paramref name="tensor"/> for the backward pass, remembering its version.</summary>
     protected void Save(Tensor tensor)
@@ -246,6 +256,7 @@ internal abstract class TapeEntry
     {
         public Tensor?[]? ManyInputs;
         public TapeEntry?[]? ManyProducers;
+        public int ManyInputCount;   // the number of inputs when there are more than fit inline
         public List<SavedTensor>? MoreSaved;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public string? CallSite;
@@ -290,16 +301,18 @@ internal sealed class HookHandle(List<Func<Tensor, Tensor?>> hooks, Func<Tensor,
     }
 }
 
-/// <summary>Room for the producers of an entry's one or two inputs inside the entry itself.</summary>
-[System.Runtime.CompilerServices.InlineArray(2)]
-internal struct ProducerPair
+/// <summary>Room for the producers of an entry's inputs inside the entry itself.</summary>
+[System.Runtime.CompilerServices.InlineArray(InlineInputs.Length)]
+internal struct InlineProducers
 {
     private TapeEntry? _element;
 }
 
-/// <summary>Room for an entry's one or two inputs inside the entry itself.</summary>
-[System.Runtime.CompilerServices.InlineArray(2)]
-internal struct InputPair
+/// <summary>Room for an entry's inputs inside the entry itself: up to three (a Linear layer's x, W, b).</summary>
+[System.Runtime.CompilerServices.InlineArray(Length)]
+internal struct InlineInputs
 {
+    public const int Length = 3;
+
     private Tensor? _element;
 }

@@ -16,17 +16,31 @@ internal static class RangeParallel
     /// <summary>Below this many elements touched, waking a worker costs more than it saves.</summary>
     public const long ParallelWork = 1 << 15;
 
+    [ThreadStatic]
+    private static int? _exactParts;
+
+    // Set once any thread set ExactParts: until then Threads reads no thread-static (a call into the TLS resolver on
+    // Linux, a measurable part of a tiny op).
+    private static bool _exactPartsEverSet;
+
     /// <summary>When set (tests), the number of ranges to split into whatever the size (on this thread; more ranges than
     /// cores run several per core). The block-parallel kernels take it as their thread count.</summary>
-    [ThreadStatic]
-    internal static int? ExactParts;
+    internal static int? ExactParts
+    {
+        get => _exactParts;
+        set
+        {
+            _exactParts = value;
+            _exactPartsEverSet |= value is not null;
+        }
+    }
 
     /// <summary>
     /// The threads worth using for <paramref name="work"/> elements: one below <paramref name="threshold"/>, else all that
     /// <see cref="Gemm.DefaultMaxThreads"/> and the cores allow (one in a process that sees a single core).
     /// </summary>
     public static int Threads(long work, long threshold) =>
-        ExactParts ?? (work < threshold ? 1 : Math.Min(Gemm.DefaultMaxThreads, GemmThreading.MaxThreads));
+        (_exactPartsEverSet ? _exactParts : null) ?? (work < threshold ? 1 : Math.Min(Gemm.DefaultMaxThreads, GemmThreading.MaxThreads));
 
     /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>), split when <paramref name="work"/> is large.</summary>
     public static void For<TBody>(int count, long work, TBody body)

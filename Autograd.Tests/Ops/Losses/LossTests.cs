@@ -1,3 +1,4 @@
+using System.Reflection;
 using Autograd.Tests.TestSupport;
 
 namespace Autograd.Tests.Ops.Losses;
@@ -146,5 +147,32 @@ public class LossTests
         double[] logP = logits.LogSoftmax(1).ToArray<double>();
         double expected = -labels.Select((label, i) => logP[(i * 3) + label]).Average();
         Assert.That(Loss.CrossEntropy(logits, labels).Item(), Is.EqualTo(expected).Within(1e-14));
+    }
+
+    [Test]
+    public void CrossEntropy_IntLabels_CopiedForTheEntry_AndTheCopyGoesBackToThePoolOnRelease()
+    {
+        // 300 labels: a pooled length. The entry keeps a copy (the caller may change the array before Backward).
+        int[] labels = Enumerable.Range(0, 300).Select(i => i % 3).ToArray();
+        Tensor logits = Tensor.Randn([300, 3], 5);
+        logits.RequiresGrad = true;
+        Tensor expected = Tape.Grad(Loss.CrossEntropy(logits, labels), [logits])[0]!;
+
+        Tensor loss = Loss.CrossEntropy(logits, labels);
+        int[] copy = EntryLabels(loss)!;
+        Assert.That(copy, Is.Not.SameAs(labels));
+        Array.Fill(labels, 0);   // changed after the forward pass: the gradient still uses the labels it saw
+        loss.Backward();
+        Assert.That(logits.Grad!.ToArray<float>(), Is.EqualTo(expected.ToArray<float>()));
+        Assert.That(EntryLabels(loss, released: true), Is.Null, "released with the entry");
+        Assert.That(BufferPool.RentScratch<int>(300), Is.SameAs(copy), "the copy went back to the pool");
+    }
+
+    private static int[]? EntryLabels(Tensor loss, bool released = false)
+    {
+        TapeEntry entry = loss.GradFn!;
+        object? layout = entry.GetType().GetField("_layout", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(entry);
+        Assert.That(layout is null, Is.EqualTo(released));
+        return (int[]?)layout?.GetType().GetProperty("Labels")!.GetValue(layout);
     }
 }

@@ -132,6 +132,27 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// A product of at most <see cref="DirectLoopWork"/> multiply-adds, which <see cref="GemmKernel.Auto"/> gives to the
+    /// direct loop, run on it without the public entry's checks: for the engine's ops, whose shapes are validated and
+    /// whose output is a new buffer of exactly m·n elements (so nothing overlaps). In a tiny network's step those checks
+    /// cost as much as the products themselves. The same kernel as Auto, so the same bits.
+    /// </summary>
+    internal static unsafe void MultiplyTiny<T>(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c)
+        where T : unmanaged, INumberBase<T>
+    {
+        System.Diagnostics.Debug.Assert((long)m * n * k <= DirectLoopWork && m >= 0 && n >= 0 && k >= 0);
+        System.Diagnostics.Debug.Assert(a.Length >= m * k && b.Length >= k * n && c.Length >= m * n);
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+        {
+            // k = 0 writes zeros, as Run's clear.
+            NaiveGemm<T>.Multiply(new GemmProblem<T>(pa, pb, pc, m, n, k, transA, transB, accumulate: false));
+        }
+    }
+
     /// <summary>Runs one validated, non-empty product (k ≥ 1) on <paramref name="kernel"/> (not Auto).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static void RunKernel<T>(GemmKernel kernel, in GemmProblem<T> problem, int threads)

@@ -123,42 +123,36 @@ internal static class Arithmetic
     /// <summary>d(x + y) = (g, g), each summed down to its operand's shape.</summary>
     private sealed class AddEntry(Tensor x, Tensor y) : TapeEntry("Add", x, y)
     {
-        private readonly int[] _xShape = x.ShapeArray;
-        private readonly int[] _yShape = y.ShapeArray;
-
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
             // The same code on both paths: SumTo is recorded exactly when the pass creates a graph.
-            inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput, _xShape) : null;
-            inputGrads[1] = context.NeedsInputGrad(1) ? BroadcastTo.SumTo(gradOutput, _yShape) : null;
+            inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput, InputShape(0)) : null;
+            inputGrads[1] = context.NeedsInputGrad(1) ? BroadcastTo.SumTo(gradOutput, InputShape(1)) : null;
         }
     }
 
     /// <summary>d(x - y) = (g, -g).</summary>
     private sealed class SubtractEntry(Tensor x, Tensor y) : TapeEntry("Subtract", x, y)
     {
-        private readonly int[] _xShape = x.ShapeArray;
-        private readonly int[] _yShape = y.ShapeArray;
-
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
             if (context.CreateGraph)
             {
-                inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput, _xShape) : null;
-                inputGrads[1] = context.NeedsInputGrad(1) ? -BroadcastTo.SumTo(gradOutput, _yShape) : null;
+                inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput, InputShape(0)) : null;
+                inputGrads[1] = context.NeedsInputGrad(1) ? -BroadcastTo.SumTo(gradOutput, InputShape(1)) : null;
                 return;
             }
 
             if (context.NeedsInputGrad(0))
             {
-                inputGrads[0] = BroadcastTo.SumTo(gradOutput, _xShape);
+                inputGrads[0] = BroadcastTo.SumTo(gradOutput, InputShape(0));
             }
 
             if (context.NeedsInputGrad(1))
             {
-                Tensor reduced = BroadcastTo.SumTo(gradOutput, _yShape);
+                Tensor reduced = BroadcastTo.SumTo(gradOutput, InputShape(1));
                 bool reusable = !ReferenceEquals(reduced, gradOutput) || context.CanOverwriteGradOutput;
-                Tensor negated = reusable ? reduced : Tensor.Empty(_yShape, reduced.DType);
+                Tensor negated = reusable ? reduced : Tensor.Empty(InputShape(1), reduced.DType);
                 DTypeDispatch.Float(reduced.DType, new NegateKernel(reduced, negated));
                 inputGrads[1] = negated;
             }
@@ -169,13 +163,10 @@ internal static class Arithmetic
     private sealed class MultiplyEntry : TapeEntry
     {
         private readonly int _xSlot = -1, _ySlot = -1;
-        private readonly int[] _xShape, _yShape;
 
         public MultiplyEntry(Tensor x, Tensor y)
             : base("Multiply", x, y)
         {
-            _xShape = x.ShapeArray;
-            _yShape = y.ShapeArray;
             int slots = 0;
             if (y.RequiresGrad)
             {
@@ -196,16 +187,16 @@ internal static class Arithmetic
             {
                 Tensor y = Saved(_ySlot);
                 inputGrads[0] = context.CreateGraph
-                    ? BroadcastTo.SumTo(gradOutput * y, _xShape)
-                    : ProductSumTo<MultiplyKernel>(gradOutput, y, _xShape);
+                    ? BroadcastTo.SumTo(gradOutput * y, InputShape(0))
+                    : ProductSumTo<MultiplyKernel>(gradOutput, y, InputShape(0));
             }
 
             if (context.NeedsInputGrad(1))
             {
                 Tensor x = Saved(_xSlot);
                 inputGrads[1] = context.CreateGraph
-                    ? BroadcastTo.SumTo(gradOutput * x, _yShape)
-                    : ProductSumTo<MultiplyKernel>(gradOutput, x, _yShape);
+                    ? BroadcastTo.SumTo(gradOutput * x, InputShape(1))
+                    : ProductSumTo<MultiplyKernel>(gradOutput, x, InputShape(1));
             }
         }
     }
@@ -213,13 +204,10 @@ internal static class Arithmetic
     /// <summary>d(x / y) = (g / y, −g · out / y); saves y, and the output when y needs a gradient.</summary>
     private sealed class DivideEntry : TapeEntry
     {
-        private readonly int[] _xShape, _yShape;
 
         public DivideEntry(Tensor x, Tensor y, Tensor output)
             : base("Divide", x, y)
         {
-            _xShape = x.ShapeArray;
-            _yShape = y.ShapeArray;
             Save(y);
             if (y.RequiresGrad)
             {
@@ -232,14 +220,14 @@ internal static class Arithmetic
             Tensor y = Saved(0);
             if (context.CreateGraph)
             {
-                inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput / y, _xShape) : null;
-                inputGrads[1] = context.NeedsInputGrad(1) ? BroadcastTo.SumTo(-(gradOutput * (Saved(1) / y)), _yShape) : null;
+                inputGrads[0] = context.NeedsInputGrad(0) ? BroadcastTo.SumTo(gradOutput / y, InputShape(0)) : null;
+                inputGrads[1] = context.NeedsInputGrad(1) ? BroadcastTo.SumTo(-(gradOutput * (Saved(1) / y)), InputShape(1)) : null;
                 return;
             }
 
             if (context.NeedsInputGrad(0))
             {
-                inputGrads[0] = ProductSumTo<DivideKernel>(gradOutput, y, _xShape);
+                inputGrads[0] = ProductSumTo<DivideKernel>(gradOutput, y, InputShape(0));
             }
 
             if (context.NeedsInputGrad(1))
@@ -248,7 +236,7 @@ internal static class Arithmetic
                 Tensor quotient = Forward<DivideKernel>("Backward", Saved(1), y);
                 Tensor product = Forward<MultiplyKernel>("Backward", gradOutput, quotient);
                 DTypeDispatch.Float(product.DType, new NegateKernel(product, product));
-                inputGrads[1] = BroadcastTo.SumTo(product, _yShape);
+                inputGrads[1] = BroadcastTo.SumTo(product, InputShape(1));
             }
         }
     }

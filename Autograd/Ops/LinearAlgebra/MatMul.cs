@@ -23,7 +23,7 @@ internal static class MatMul
         }
 
         var (m, n, k) = Dimensions(a, b, transA, transB);
-        Tensor c = Tensor.Empty([m, n], a.DType);
+        Tensor c = Tensor.Empty(MatrixShapes.Of(m, n), a.DType);
         Multiply(transA, transB, m, n, k, a, b, c);
         if (Tape.ShouldRecord("MatMul", c, a, b))
         {
@@ -55,7 +55,7 @@ internal static class MatMul
     }
 
     /// <summary>C = op(A)·op(B) for two matrices, on whichever element type the tensors hold.</summary>
-    private static void Multiply(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, Tensor c) =>
+    internal static void Multiply(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, Tensor c) =>
         DTypeDispatch.Float(a.DType, new GemmAction(transA, transB, m, n, k, a, b, c));
 
     private readonly struct GemmAction(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, Tensor c) : IFloatAction
@@ -63,6 +63,13 @@ internal static class MatMul
         public void Invoke<T>()
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
+            if ((long)m * n * k <= Gemm.DirectLoopWork)
+            {
+                // A tiny product (a small network's layer): the direct loop Auto would choose, without its checks.
+                Gemm.MultiplyTiny(transA, transB, m, n, k, a.Span<T>(), b.Span<T>(), c.Span<T>());
+                return;
+            }
+
             if (typeof(T) == typeof(float))
             {
                 Gemm.Multiply(GemmKernel.Auto, transA, transB, m, n, k, a.Span<float>(), b.Span<float>(), c.Span<float>());
@@ -87,13 +94,11 @@ internal static class MatMul
         private readonly bool _transA, _transB;
         private readonly int _aSlot = -1, _bSlot = -1;
         private readonly GemmShape _shape;
-        private readonly int[] _shapeOfA, _shapeOfB;
 
         public MatMulEntry(Tensor a, Tensor b, bool transA, bool transB, GemmShape shape)
             : base("MatMul", a, b)
         {
             (_transA, _transB, _shape) = (transA, transB, shape);
-            (_shapeOfA, _shapeOfB) = (a.ShapeArray, b.ShapeArray);
             int slots = 0;
             if (b.RequiresGrad)
             {
@@ -117,8 +122,8 @@ internal static class MatMul
                 // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
                 Tensor b = Saved(_bSlot);
                 inputGrads[0] = !_transA
-                    ? Product(gradOutput, false, b, !_transB, m, k, n, _shapeOfA, graph)
-                    : Product(b, _transB, gradOutput, true, k, m, n, _shapeOfA, graph);
+                    ? Product(gradOutput, false, b, !_transB, m, k, n, InputShape(0), graph)
+                    : Product(b, _transB, gradOutput, true, k, m, n, InputShape(0), graph);
             }
 
             if (context.NeedsInputGrad(1))
@@ -126,8 +131,8 @@ internal static class MatMul
                 // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
                 Tensor a = Saved(_aSlot);
                 inputGrads[1] = !_transB
-                    ? Product(a, !_transA, gradOutput, false, k, n, m, _shapeOfB, graph)
-                    : Product(gradOutput, true, a, _transA, n, k, m, _shapeOfB, graph);
+                    ? Product(a, !_transA, gradOutput, false, k, n, m, InputShape(1), graph)
+                    : Product(gradOutput, true, a, _transA, n, k, m, InputShape(1), graph);
             }
         }
 

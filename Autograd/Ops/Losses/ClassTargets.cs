@@ -11,6 +11,7 @@ internal sealed class ClassTargets
     private readonly int[] _inputShape;
     private int[]? _positionShape, _keptShape;
     private bool _borrowedLabels;
+    private bool _rentedLabels;   // Labels is a copy from BufferPool, given back by ReturnLabels
 
     private ClassTargets(int[] inputShape, int outer, int classes, int inner, int classAxis)
     {
@@ -149,13 +150,32 @@ internal sealed class ClassTargets
         _borrowedLabels = true;
     }
 
-    /// <summary>Copies labels given by <see cref="UseLabels"/>, before an entry keeps them for the backward pass.</summary>
+    /// <summary>
+    /// Copies labels given by <see cref="UseLabels"/>, before an entry keeps them for the backward pass. The copy comes
+    /// from <see cref="BufferPool"/> (a training loop passes the same batch size every step) and goes back through
+    /// <see cref="ReturnLabels"/> when the entry is released.
+    /// </summary>
     public void OwnLabels()
     {
         if (_borrowedLabels)
         {
-            Labels = (int[])Labels!.Clone();
+            int[] copy = BufferPool.RentScratch<int>(Labels!.Length);
+            Labels.CopyTo(copy, 0);
+            Labels = copy;
             _borrowedLabels = false;
+            _rentedLabels = true;
+        }
+    }
+
+    /// <summary>Gives the label copy made by <see cref="OwnLabels"/> back to the pool: the one entry that held this layout
+    /// was released and nothing else reads it.</summary>
+    public void ReturnLabels()
+    {
+        if (_rentedLabels)
+        {
+            BufferPool.Return(Labels!);
+            Labels = null;
+            _rentedLabels = false;
         }
     }
 

@@ -526,6 +526,10 @@ internal static class CrossEntropy
             return (Tensor.FromValues(s, layout.KeptShape, dtype), Tensor.FromValues(q, shape, dtype));
         }
 
-        protected override void ReleaseSaved() => _layout = null;
+        protected override void ReleaseSaved()
+        {
+            _layout?.ReturnLabels();   // the layout is this entry's alone
+            _layout = null;
+        }
     }
 }

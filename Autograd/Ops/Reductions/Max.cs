@@ -115,11 +115,10 @@ internal static class Max
     /// </summary>
     private sealed class ArgMaxEntry(string name, Tensor x, ArgIndices at, bool backwardGathers) : TapeEntry(name, x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
         private ArgIndices? _at = at;
 
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = backwardGathers ? Gather(gradOutput, _at!, _inputShape) : Scatter(gradOutput, _at!, _inputShape);
+            inputGrads[0] = backwardGathers ? Gather(gradOutput, _at!, InputShape(0)) : Scatter(gradOutput, _at!, InputShape(0));
 
         protected override void ReleaseSaved() => _at = null;
     }

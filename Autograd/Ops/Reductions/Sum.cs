@@ -74,17 +74,15 @@ internal static class Sum
     // axis: the summed axis, or −1 for a sum over all elements.
     private sealed class SumEntry(Tensor x, int outer, int length, int inner, int axis) : TapeEntry("Sum", x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads)
         {
             if (context.CreateGraph)
             {
-                inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, KeptShape()), _inputShape);
+                inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, KeptShape()), InputShape(0));
                 return;
             }
 
-            Tensor dx = Tensor.Empty(_inputShape, gradOutput.DType);
+            Tensor dx = Tensor.Empty(InputShape(0), gradOutput.DType);
             DTypeDispatch.Float(dx.DType, new ExpandAction(gradOutput, outer, length, inner, dx));
             inputGrads[0] = dx;
         }
@@ -92,7 +90,7 @@ internal static class Sum
         /// <summary>The output's shape with the summed axes kept as size 1 (every axis for a sum of all elements).</summary>
         private int[] KeptShape()
         {
-            int[] kept = (int[])_inputShape.Clone();
+            int[] kept = (int[])InputShape(0).Clone();
             for (int i = 0; i < kept.Length; i++)
             {
                 if (axis < 0 || i == axis)

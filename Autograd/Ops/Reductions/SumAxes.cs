@@ -103,9 +103,7 @@ internal static class SumAxes
     /// </summary>
     private sealed class SumAxesEntry(Tensor x, int[] kept) : TapeEntry("Sum", x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, kept), _inputShape);
+            inputGrads[0] = BroadcastTo.ExpandTo(Reshape.Forward(gradOutput, kept), InputShape(0));
     }
 }

@@ -75,18 +75,14 @@ internal static class BroadcastTo
     /// <summary>d SumTo(x) = ExpandTo(g, x.shape).</summary>
     private sealed class SumToEntry(Tensor x) : TapeEntry("SumTo", x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = ExpandTo(gradOutput, _inputShape);
+            inputGrads[0] = ExpandTo(gradOutput, InputShape(0));
     }
 
     /// <summary>d ExpandTo(x) = SumTo(g, x.shape).</summary>
     private sealed class ExpandToEntry(Tensor x) : TapeEntry("ExpandTo", x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = SumTo(gradOutput, _inputShape);
+            inputGrads[0] = SumTo(gradOutput, InputShape(0));
     }
 }

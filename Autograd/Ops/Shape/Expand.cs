@@ -91,10 +91,8 @@ internal static class Expand
 
     private sealed class ExpandEntry(Tensor x) : TapeEntry("Expand", x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         // SumTo records when the pass creates a graph (its VJP is ExpandTo); an equal shape passes g through.
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = BroadcastTo.SumTo(gradOutput, _inputShape);
+            inputGrads[0] = BroadcastTo.SumTo(gradOutput, InputShape(0));
     }
 }

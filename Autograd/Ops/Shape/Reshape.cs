@@ -70,10 +70,8 @@ internal static class Reshape
 
     private sealed class ReshapeEntry(Tensor x) : TapeEntry("Reshape", x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         // A view of the gradient on both paths (recorded when the pass creates a graph).
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = Forward(gradOutput, _inputShape);
+            inputGrads[0] = Forward(gradOutput, InputShape(0));
     }
 }

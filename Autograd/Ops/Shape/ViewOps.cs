@@ -107,10 +107,8 @@ internal static class ViewOps
 
     private sealed class ViewEntry(string op, Tensor x) : TapeEntry(op, x)
     {
-        private readonly int[] _inputShape = x.ShapeArray;
-
         // A view of the gradient on both paths (recorded when the pass creates a graph).
         internal override void Backward(in BackwardContext context, Tensor gradOutput, Span<Tensor?> inputGrads) =>
-            inputGrads[0] = As(Name, gradOutput, _inputShape);
+            inputGrads[0] = As(Name, gradOutput, InputShape(0));
     }
 }
