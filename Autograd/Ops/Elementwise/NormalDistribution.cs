@@ -15,8 +15,9 @@ namespace Autograd.Ops;
 /// for x ≥ 0: the lower tail keeps its full relative precision (Φ(−30) ≈ 4.9e−198), where 1 + erf(x/√2) would round
 /// to 0 below x ≈ −8. Float32 inputs are also evaluated in double and rounded once, but in one fused pass after the
 /// exp, 8 or 4 doubles a vector, with a degree-17 series fitted on the only range that matters in float (|x| ≤ 15):
-/// 2–3x faster than before (docs/PERFORMANCE.md, "Exact GELU in float32"), and on every 2⁻¹⁰ step of [−20, 20] plus the special values the same
-/// bits as the double path rounded, except one GELU value 1 ulp away (see NormalDistributionSingleTests).
+/// 2–3x faster than before (docs/PERFORMANCE.md, "Exact GELU in float32"), and on every 2⁻¹⁰ step of [−20, 20] plus
+/// the special values the same bits as the double path rounded, except one GELU value 1 ulp away (see
+/// NormalDistributionSingleTests).
 /// </summary>
 internal static class NormalDistribution
 {
