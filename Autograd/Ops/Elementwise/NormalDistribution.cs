@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
@@ -12,7 +13,11 @@ namespace Autograd.Ops;
 /// <c>Autograd.Tests/Fixtures/make_erfc_coefficients.py</c>, mpmath at 50 digits) gives F to 4 ulp with no branch,
 /// and the same Vector&lt;double&gt; code serves every element. Then Φ(x) = ½·e^{−x²/2}·F(|x|/√2) for x &lt; 0 and 1 − that
 /// for x ≥ 0: the lower tail keeps its full relative precision (Φ(−30) ≈ 4.9e−198), where 1 + erf(x/√2) would round
-/// to 0 below x ≈ −8. Float32 inputs are evaluated in double and rounded once.
+/// to 0 below x ≈ −8. Float32 inputs are also evaluated in double and rounded once, but in one fused pass after the
+/// exp, 8 or 4 doubles a vector, with a degree-17 series fitted on the only range that matters in float (|x| ≤ 15):
+/// 2–3x faster than before (docs/PERFORMANCE.md, "Exact GELU in float32"), and on every 2⁻¹⁰ step of [−20, 20] plus
+/// the special values the same bits as the double path rounded, except one GELU value 1 ulp away (see
+/// NormalDistributionSingleTests).
 /// </summary>
 internal static class NormalDistribution
 {
@@ -50,6 +55,12 @@ internal static class NormalDistribution
     public static void Apply<T>(Quantity quantity, ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            ApplySingle(quantity, MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(destination));
+            return;
+        }
+
         int chunk = Math.Min(x.Length, ChunkLength);
         Span<double> converted = stackalloc double[chunk];
         Span<double> cdf = stackalloc double[chunk];
@@ -255,6 +266,151 @@ internal static class NormalDistribution
         }
     }
 
+    /// <summary>
+    /// <see cref="Apply"/> for float32, per chunk: e^{−x²/2} by the same TensorPrimitives exp as <see cref="Evaluate"/>
+    /// (x² is exact in double for a float's 24-bit significand, so no high/low split), then one fused pass that widens
+    /// each element to double, takes F from a shorter series, rounds the result to float once and multiplies by g in
+    /// float as before. The fused pass uses Vector512 (16 floats as two halves of 8 doubles) or Vector256 where
+    /// accelerated; the elements left over, and every element without vectors, go through
+    /// <see cref="SingleQuantity(Quantity, double, double)"/>, the same operations one lane wide (fused multiply-adds
+    /// round once everywhere), so an element's bits do not depend on where it sits.
+    /// </summary>
+    private static void ApplySingle(Quantity quantity, ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> destination)
+    {
+        Span<double> exponentials = stackalloc double[Math.Min(x.Length, ChunkLength)];
+        for (int start = 0; start < x.Length; start += ChunkLength)
+        {
+            int length = Math.Min(ChunkLength, x.Length - start);
+            ReadOnlySpan<float> xs = x.Slice(start, length), gs = g.IsEmpty ? g : g.Slice(start, length);
+            Span<float> ys = destination.Slice(start, length);
+            Span<double> e = exponentials[..length];
+            TensorPrimitives.ConvertTruncating<float, double>(xs, e);
+            TensorPrimitives.Multiply(e, e, e);
+            TensorPrimitives.Multiply(e, -0.5, e);
+            MathKernels.Exp(e, e);
+
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                {
+                    (Vector512<double> lower, Vector512<double> upper) = Vector512.Widen(Vector512.Create(xs[i..]));
+                    var result = Vector512.Narrow(
+                        SingleQuantity(quantity, lower, Vector512.Create(e[i..])),
+                        SingleQuantity(quantity, upper, Vector512.Create(e[(i + Vector512<double>.Count)..])));
+                    (gs.IsEmpty ? result : result * Vector512.Create(gs[i..])).CopyTo(ys[i..]);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(Vector256.Create(xs[i..]));
+                    var result = Vector256.Narrow(
+                        SingleQuantity(quantity, lower, Vector256.Create(e[i..])),
+                        SingleQuantity(quantity, upper, Vector256.Create(e[(i + Vector256<double>.Count)..])));
+                    (gs.IsEmpty ? result : result * Vector256.Create(gs[i..])).CopyTo(ys[i..]);
+                }
+            }
+
+            for (; i < length; i++)
+            {
+                float result = (float)SingleQuantity(quantity, xs[i], e[i]);
+                ys[i] = gs.IsEmpty ? result : result * gs[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The float32 form of <see cref="Evaluate"/>'s arithmetic for one x, given e^{−x²/2}, in the same order (so only
+    /// the series differs): t = 4/(4 + |x|/√2) held at or above <see cref="SingleMinimumT"/> (|x| = 15, past which
+    /// every float result is 0 or 1 whatever F is), F = t·G(t) by Horner's rule with fused multiply-adds.
+    /// </summary>
+    private static double SingleQuantity(Quantity quantity, double x, double exponential)
+    {
+        double a = Math.Abs(x);
+        double t = Math.Max(4 / (4 + (a * InverseSqrt2)), SingleMinimumT);
+        double u = Math.FusedMultiplyAdd(t, SingleAlpha, SingleBeta);
+        double[] c = _scaledErfcSingle;
+        double series = c[^1];
+        for (int j = c.Length - 2; j >= 0; j--)
+        {
+            series = Math.FusedMultiplyAdd(series, u, c[j]);
+        }
+
+        double lowerTail = exponential * (t * series) * 0.5;
+        bool saturated = a > Saturation;
+        double cdf = saturated ? (x < 0 ? 0 : 1) : x < 0 ? lowerTail : 1 - lowerTail;
+        double density = saturated ? 0 : exponential * InverseSqrt2Pi;
+        return quantity switch
+        {
+            Quantity.Cdf => cdf,
+            Quantity.Pdf => density,
+            Quantity.Gelu => x * cdf,
+            _ => (x * density) + cdf,
+        };
+    }
+
+    /// <summary><see cref="SingleQuantity(Quantity, double, double)"/> in 8 lanes.</summary>
+    private static Vector512<double> SingleQuantity(Quantity quantity, Vector512<double> x, Vector512<double> exponential)
+    {
+        var a = Vector512.Abs(x);
+        var four = Vector512.Create(4.0);
+        var t = Vector512.Max(four / (four + (a * InverseSqrt2)), Vector512.Create(SingleMinimumT));
+        var u = Vector512.FusedMultiplyAdd(t, Vector512.Create(SingleAlpha), Vector512.Create(SingleBeta));
+        double[] c = _scaledErfcSingle;
+        var series = Vector512.Create(c[^1]);
+        for (int j = c.Length - 2; j >= 0; j--)
+        {
+            series = Vector512.FusedMultiplyAdd(series, u, Vector512.Create(c[j]));
+        }
+
+        var lowerTail = exponential * (t * series) * 0.5;
+        var negative = Vector512.LessThan(x, Vector512<double>.Zero);
+        var saturated = Vector512.GreaterThan(a, Vector512.Create(Saturation));
+        var value = Vector512.ConditionalSelect(negative, lowerTail, Vector512<double>.One - lowerTail);
+        var limit = Vector512.ConditionalSelect(negative, Vector512<double>.Zero, Vector512<double>.One);
+        var cdf = Vector512.ConditionalSelect(saturated, limit, value);
+        var density = Vector512.ConditionalSelect(saturated, Vector512<double>.Zero, exponential * InverseSqrt2Pi);
+        return quantity switch
+        {
+            Quantity.Cdf => cdf,
+            Quantity.Pdf => density,
+            Quantity.Gelu => x * cdf,
+            _ => (x * density) + cdf,
+        };
+    }
+
+    /// <summary><see cref="SingleQuantity(Quantity, double, double)"/> in 4 lanes.</summary>
+    private static Vector256<double> SingleQuantity(Quantity quantity, Vector256<double> x, Vector256<double> exponential)
+    {
+        var a = Vector256.Abs(x);
+        var four = Vector256.Create(4.0);
+        var t = Vector256.Max(four / (four + (a * InverseSqrt2)), Vector256.Create(SingleMinimumT));
+        var u = Vector256.FusedMultiplyAdd(t, Vector256.Create(SingleAlpha), Vector256.Create(SingleBeta));
+        double[] c = _scaledErfcSingle;
+        var series = Vector256.Create(c[^1]);
+        for (int j = c.Length - 2; j >= 0; j--)
+        {
+            series = Vector256.FusedMultiplyAdd(series, u, Vector256.Create(c[j]));
+        }
+
+        var lowerTail = exponential * (t * series) * 0.5;
+        var negative = Vector256.LessThan(x, Vector256<double>.Zero);
+        var saturated = Vector256.GreaterThan(a, Vector256.Create(Saturation));
+        var value = Vector256.ConditionalSelect(negative, lowerTail, Vector256<double>.One - lowerTail);
+        var limit = Vector256.ConditionalSelect(negative, Vector256<double>.Zero, Vector256<double>.One);
+        var cdf = Vector256.ConditionalSelect(saturated, limit, value);
+        var density = Vector256.ConditionalSelect(saturated, Vector256<double>.Zero, exponential * InverseSqrt2Pi);
+        return quantity switch
+        {
+            Quantity.Cdf => cdf,
+            Quantity.Pdf => density,
+            Quantity.Gelu => x * cdf,
+            _ => (x * density) + cdf,
+        };
+    }
+
     /// <summary>x as doubles: the span itself for double, else converted into <paramref name="buffer"/>.</summary>
     private static ReadOnlySpan<double> AsDouble<T>(ReadOnlySpan<T> x, Span<double> buffer)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -309,5 +465,32 @@ internal static class NormalDistribution
         1.439398554714999e-16,
         4.557692988193959e-18,
         -5.5499818222898704e-18,
+    ];
+
+    // G(t) for float32 inputs, t in [t_c, 1], t_c = 4/(4 + 15/√2), degree 17 in u = αt + β:
+    // F in double within 10.63 x 2^-53 (relative) on z in [0, 15/√2]
+    private const double SingleMinimumT = 0.27384877586728346;
+    private const double SingleAlpha = 2.7542472332656507;
+    private const double SingleBeta = -1.7542472332656507;
+    private static readonly double[] _scaledErfcSingle =
+    [
+        0.358669810782902,
+        0.282214184088253,
+        0.18580843051515308,
+        0.10250675730619245,
+        0.04701699017913862,
+        0.017568272387133464,
+        0.0051162955950153485,
+        0.001040119580027947,
+        9.086513322085909e-05,
+        -2.2799882016429765e-05,
+        -8.942998932577637e-06,
+        -4.3754204466005253e-07,
+        4.0381288925019475e-07,
+        7.169831625160111e-08,
+        -1.623454577886131e-08,
+        -5.288219636093119e-09,
+        5.908019639493555e-10,
+        2.767152137219389e-10,
     ];
 }
