@@ -108,33 +108,19 @@ internal static class Linear
             if (context.NeedsInputGrad(0))
             {
                 // dX = G·W [m,k]
-                Tensor weight = Saved(_weightSlot);
-                inputGrads[0] = graph
-                    ? MatMul.Forward(gradOutput, weight)
-                    : Product(gradOutput, false, weight, false, _m, _k, _n, InputShape(0));
+                inputGrads[0] = MatMul.GradientProduct(gradOutput, false, Saved(_weightSlot), false, _m, _k, _n, InputShape(0), graph);
             }
 
             if (context.NeedsInputGrad(1))
             {
                 // dW = Gᵀ·x [n,k]
-                Tensor x = Saved(_xSlot);
-                inputGrads[1] = graph
-                    ? MatMul.Forward(gradOutput, x, transA: true)
-                    : Product(gradOutput, true, x, false, _n, _k, _m, InputShape(1));
+                inputGrads[1] = MatMul.GradientProduct(gradOutput, true, Saved(_xSlot), false, _n, _k, _m, InputShape(1), graph);
             }
 
             if (context.NeedsInputGrad(2))
             {
                 inputGrads[2] = BroadcastTo.SumTo(gradOutput, InputShape(2));   // recorded exactly when graph
             }
-        }
-
-        private static Tensor Product(Tensor left, bool transLeft, Tensor right, bool transRight, int rows, int columns, int inner,
-            int[] shape)
-        {
-            Tensor result = Tensor.Empty(shape, left.DType);
-            MatMul.Multiply(transLeft, transRight, rows, columns, inner, left, right, result);
-            return result;
         }
     }
 }

@@ -81,6 +81,24 @@ internal static class MatMul
         }
     }
 
+    /// <summary>
+    /// A gradient product op(left)·op(right) of <paramref name="shape"/> (rows × columns, summing over inner), for the
+    /// VJPs of MatMul and Linear: a recorded <see cref="Forward"/> on the graph path, straight into a new buffer (no
+    /// validation) on the fast path.
+    /// </summary>
+    internal static Tensor GradientProduct(Tensor left, bool transLeft, Tensor right, bool transRight, int rows, int columns,
+        int inner, int[] shape, bool graph)
+    {
+        if (graph)
+        {
+            return Forward(left, right, transLeft, transRight);
+        }
+
+        Tensor result = Tensor.Empty(shape, left.DType);
+        Multiply(transLeft, transRight, rows, columns, inner, left, right, result);
+        return result;
+    }
+
     /// <summary>The product's dimensions, kept by the entry so that the fast path needs no validation.</summary>
     private readonly record struct GemmShape(int M, int N, int K);
 
@@ -122,8 +140,8 @@ internal static class MatMul
                 // dA = G·op(B)ᵀ, stored transposed when A was used transposed: dAᵀ = op(B)·Gᵀ.
                 Tensor b = Saved(_bSlot);
                 inputGrads[0] = !_transA
-                    ? Product(gradOutput, false, b, !_transB, m, k, n, InputShape(0), graph)
-                    : Product(b, _transB, gradOutput, true, k, m, n, InputShape(0), graph);
+                    ? GradientProduct(gradOutput, false, b, !_transB, m, k, n, InputShape(0), graph)
+                    : GradientProduct(b, _transB, gradOutput, true, k, m, n, InputShape(0), graph);
             }
 
             if (context.NeedsInputGrad(1))
@@ -131,26 +149,9 @@ internal static class MatMul
                 // dB = op(A)ᵀ·G, stored transposed when B was used transposed: dBᵀ = Gᵀ·op(A).
                 Tensor a = Saved(_aSlot);
                 inputGrads[1] = !_transB
-                    ? Product(a, !_transA, gradOutput, false, k, n, m, InputShape(1), graph)
-                    : Product(gradOutput, true, a, _transA, n, k, m, InputShape(1), graph);
+                    ? GradientProduct(a, !_transA, gradOutput, false, k, n, m, InputShape(1), graph)
+                    : GradientProduct(gradOutput, true, a, _transA, n, k, m, InputShape(1), graph);
             }
-        }
-
-        /// <summary>
-        /// op(left)·op(right) of <paramref name="shape"/> (rows × columns, summing over inner): a recorded
-        /// <see cref="Forward"/> on the graph path, straight into a new buffer (no validation) on the fast path.
-        /// </summary>
-        private static Tensor Product(Tensor left, bool transLeft, Tensor right, bool transRight, int rows, int columns, int inner,
-            int[] shape, bool graph)
-        {
-            if (graph)
-            {
-                return Forward(left, right, transLeft, transRight);
-            }
-
-            Tensor result = Tensor.Empty(shape, left.DType);
-            Multiply(transLeft, transRight, rows, columns, inner, left, right, result);
-            return result;
         }
     }
 }
