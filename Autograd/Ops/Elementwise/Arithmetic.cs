@@ -204,7 +204,6 @@ internal static class Arithmetic
     /// <summary>d(x / y) = (g / y, −g · out / y); saves y, and the output when y needs a gradient.</summary>
     private sealed class DivideEntry : TapeEntry
     {
-
         public DivideEntry(Tensor x, Tensor y, Tensor output)
             : base("Divide", x, y)
         {
